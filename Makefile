@@ -1,0 +1,79 @@
+# nianbao: two commands (`make demo`, `make test`), then the pipeline verbs of the archive contract.
+# Every target installs what it needs first; nothing here holds logic beyond calling the modules.
+
+PYTHON      ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+DATA        ?= data
+SOURCES     ?= sources.csv
+PORT        ?= 8001
+HOST        ?= 127.0.0.1
+WORKERS     ?= 2
+CRAWL_OPTS  ?=
+SAMPLE_DIR  ?= build/sampleweb
+SAMPLE_PORT ?= 8180
+DEMO_DATA   ?= build/demo-data
+# The demo crawls loopback only, so a short delay keeps it polite to nobody but ourselves.
+DEMO_CRAWL_OPTS ?= -s DOWNLOAD_DELAY=0.2
+APT_PACKAGES := fonts-wqy-zenhei
+FONT        := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle bench clean
+
+install: $(VENV)/.installed $(FONT)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(FONT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES)
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install lint
+	$(VENV)/bin/pytest
+
+crawl: install
+	$(PY) -m crawler --sources $(SOURCES) --data $(DATA) $(CRAWL_OPTS)
+
+extract: install
+	$(PY) -m extract.batch --data $(DATA) --workers $(WORKERS)
+
+serve: install
+	$(PY) -m archive serve --data $(DATA) --host $(HOST) --port $(PORT)
+
+check: install
+	$(PY) -m archive check --data $(DATA)
+
+bundle: install
+	$(PY) -m archive bundle --data $(DATA)
+
+# Start the bundled sample county sites, crawl them, extract, stop them, then serve the archive.
+demo: install
+	@set -e; \
+	rm -f $(SAMPLE_DIR)/sources.csv; \
+	$(PY) -m sampleweb serve --root $(SAMPLE_DIR) --port $(SAMPLE_PORT) \
+	    --sources-out $(SAMPLE_DIR)/sources.csv --log $(SAMPLE_DIR)/requests.jsonl & web=$$!; \
+	trap 'kill $$web 2>/dev/null || true' EXIT INT TERM; \
+	for i in $$(seq 1 120); do [ -s $(SAMPLE_DIR)/sources.csv ] && break; sleep 0.5; done; \
+	[ -s $(SAMPLE_DIR)/sources.csv ] || { echo "demo: the sample web did not start"; exit 1; }; \
+	$(MAKE) --no-print-directory crawl SOURCES=$(SAMPLE_DIR)/sources.csv DATA=$(DEMO_DATA) \
+	    CRAWL_OPTS="$(DEMO_CRAWL_OPTS)"; \
+	kill $$web 2>/dev/null || true; \
+	$(MAKE) --no-print-directory extract DATA=$(DEMO_DATA); \
+	echo "demo: serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
+	$(MAKE) --no-print-directory serve DATA=$(DEMO_DATA)
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,517 @@
+"""The SQLite schema of the extracted archive, and the functions that write it.
+
+The contract tables (``reports``, ``sections``, ``proactive_stats``, ``request_stats``,
+``appeal_stats``, ``checks``) hold one parsed report each; ``extractions`` and ``extract_errors``
+record what the batch has done; ``codes`` and one ``codes_<dimension>`` table per dimension of
+:data:`extract.template.DIMENSIONS` give every code its Chinese and English label, so that
+Datasette shows labels next to codes through foreign keys.
+
+The crawl tables (``report_links``, ``documents`` …) live in the same file but belong to the
+crawler (``archive/crawldb.py``); nothing here writes them.
+
+Example::
+
+    >>> db = open_archive(":memory:")
+    >>> save_report(db, {"id": "r1", "year": 2023}, {"request_stats": [["new_requests", "total", 5]]})
+    'r1'
+    >>> db.execute("select value from request_stats").fetchall()
+    [(5,)]
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from extract.template import AMOUNT_MEASURES, DIMENSIONS
+
+#: the stats tables and the two dimension columns each is keyed by
+STATS_TABLES: dict[str, tuple[str, str]] = {
+    "proactive_stats": ("item", "measure"),
+    "request_stats": ("row", "applicant"),
+    "appeal_stats": ("proceeding", "result"),
+}
+
+#: tables holding the rows of one report, all keyed by ``report_id``
+REPORT_TABLES: tuple[str, ...] = ("sections", *STATS_TABLES, "checks")
+
+#: where each coded column points: (table, column) -> dimension of extract.template.DIMENSIONS
+CODED_COLUMNS: dict[tuple[str, str], str] = {
+    ("sections", "section"): "section",
+    **{(t, c): c for t, cols in STATS_TABLES.items() for c in cols},
+    ("checks", "check"): "check",
+}
+
+#: printed cell texts that mean "nothing printed here" (blank cells count as zero)
+BLANK_TEXTS = frozenset({"", "-", "—", "－", "–", "/", "／", "无", "——"})
+
+REPORT_COLUMNS: dict[str, type] = {
+    "id": str,
+    "adcode": str,
+    "region": str,
+    "publisher": str,
+    "year": int,
+    "title": str,
+    "url": str,
+    "document_url": str,
+    "published": str,
+    "format": str,
+    "form_version": str,
+    "sha256": str,
+    "extractor_version": str,
+    "extracted_at": str,
+}
+
+
+def codes_table(dimension: str) -> str:
+    """The lookup table of one dimension.
+
+    >>> codes_table("row")
+    'codes_row'
+    """
+    return f"codes_{dimension}"
+
+
+def _schema() -> dict[str, dict[str, Any]]:
+    """Every table this module owns, as keyword arguments for ``Table.create``."""
+    fks: dict[str, list[tuple[str, str, str]]] = {}
+    for (t, c), d in CODED_COLUMNS.items():
+        fks.setdefault(t, []).append((c, codes_table(d), "code"))
+    report_fk = ("report_id", "reports", "id")
+    schema: dict[str, dict[str, Any]] = {
+        "reports": {"columns": REPORT_COLUMNS, "pk": "id"},
+        "sections": {
+            "columns": {"report_id": str, "section": str, "heading": str, "text": str},
+            "pk": ("report_id", "section"),
+            "foreign_keys": [report_fk, *fks["sections"]],
+        },
+        "checks": {
+            "columns": {
+                "report_id": str,
+                "check": str,
+                "scope": str,
+                "passed": int,
+                "detail": str,
+            },
+            "pk": ("report_id", "check", "scope"),
+            "foreign_keys": [report_fk, *fks["checks"]],
+        },
+        "extractions": {
+            "columns": {
+                "sha256": str,
+                "extractor_version": str,
+                "status": str,
+                "error": str,
+                "at": str,
+            },
+            "pk": ("sha256", "extractor_version"),
+        },
+        "extract_errors": {
+            "columns": {
+                "sha256": str,
+                "url": str,
+                "extractor_version": str,
+                "reason": str,
+                "at": str,
+            },
+            "pk": ("sha256", "url"),
+        },
+        "codes": {
+            "columns": {
+                "dimension": str,
+                "code": str,
+                "position": int,
+                "zh": str,
+                "en": str,
+                "unit": str,
+            },
+            "pk": ("dimension", "code"),
+        },
+    }
+    for table, (a, b) in STATS_TABLES.items():
+        schema[table] = {
+            # ANY in a STRICT table keeps integers integer and 万元 amounts real
+            "columns": {
+                "report_id": str,
+                a: str,
+                b: str,
+                "value": "ANY",
+                "blank": int,
+                "printed": str,
+            },
+            "pk": ("report_id", a, b),
+            "foreign_keys": [report_fk, *fks[table]],
+        }
+    for dimension in DIMENSIONS:
+        schema[codes_table(dimension)] = {
+            "columns": {"code": str, "position": int, "zh": str, "en": str, "unit": str},
+            "pk": "code",
+        }
+    return schema
+
+
+#: indexes beyond the primary keys (which already lead with report_id)
+INDEXES: dict[str, list[tuple[str, ...]]] = {
+    "reports": [
+        ("adcode", "year"),
+        ("publisher", "year"),
+        ("year",),
+        ("form_version",),
+        ("sha256",),
+    ],
+    "proactive_stats": [("item", "measure")],
+    "request_stats": [("row", "applicant")],
+    "appeal_stats": [("proceeding", "result")],
+    "checks": [("check", "passed"), ("passed",)],
+    "extract_errors": [("extractor_version",)],
+}
+
+
+def ensure_schema(db: Database) -> None:
+    """Create every table, index and code row that is missing; safe to call on every open.
+
+    :param db: the archive database
+    """
+    with db.atomic():
+        # referenced tables first: sqlite-utils checks a foreign key's target exists
+        schema = sorted(_schema().items(), key=lambda item: bool(item[1].get("foreign_keys")))
+        for name, spec in schema:
+            table = db[name]
+            if not table.exists():
+                table.create(**spec, strict=True)
+            else:
+                missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+                for column, col_type in missing.items():
+                    table.add_column(column, col_type)
+        for name, indexes in INDEXES.items():
+            existing = {tuple(i.columns) for i in db[name].indexes}
+            for columns in indexes:
+                if columns not in existing:
+                    db[name].create_index(columns, if_not_exists=True)
+        _load_codes(db)
+
+
+def _load_codes(db: Database) -> None:
+    """(Re)write the code tables from extract.template, so labels follow the template."""
+    rows = [
+        {
+            "dimension": dimension,
+            "code": c.code,
+            "position": i,
+            "zh": c.zh,
+            "en": c.en,
+            "unit": c.unit,
+        }
+        for dimension, codes in DIMENSIONS.items()
+        for i, c in enumerate(codes)
+    ]
+    stored = [dict(r) for r in db.query("select * from codes order by dimension, position")]
+    if stored == sorted(rows, key=lambda r: (r["dimension"], r["position"])):
+        return
+    db["codes"].delete_where()
+    db["codes"].insert_all(rows)
+    for dimension in DIMENSIONS:
+        table = db[codes_table(dimension)]
+        table.delete_where()
+        table.insert_all(
+            {k: v for k, v in r.items() if k != "dimension"}
+            for r in rows
+            if r["dimension"] == dimension
+        )
+
+
+def open_archive(path: str | Path) -> Database:
+    """Open (creating if needed) the archive at ``path`` in WAL mode with the schema ensured.
+
+    :param path: the SQLite file, usually ``DATA/archive.db``; ``":memory:"`` for tests
+
+    Example::
+
+        db = open_archive("data/archive.db")
+        db["reports"].count
+    """
+    if str(path) == ":memory:":
+        db = Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path)
+        db.enable_wal()
+    # the crawler may be writing while extraction runs; wait rather than fail
+    db.execute("PRAGMA busy_timeout = 30000")
+    ensure_schema(db)
+    return db
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with seconds, as stored in ``*_at`` columns."""
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def _integer(value: Any) -> Any:
+    """An integer where the value is a whole number; other numbers kept as they are."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def stat_value(value: Any, measure: str = "", printed: str | None = None) -> tuple[Any, int]:
+    """The stored ``(value, blank)`` of one table cell.
+
+    Amounts in 万元 are real, other counts integers. A cell printed blank (or a dash) counts as
+    zero, as the template says, and is flagged ``blank = 1``; a cell whose printed text could not
+    be read as a number stays NULL.
+
+    :param value: the number the extractor read, or ``None``
+    :param measure: the measure code, deciding integer or real
+    :param printed: the cell text as printed, where known
+
+    >>> stat_value(3.0)
+    (3, 0)
+    >>> stat_value("12", "amount_10k_yuan")
+    (12.0, 0)
+    >>> stat_value(None, printed="—")
+    (0, 1)
+    >>> stat_value(0, printed="")
+    (0, 1)
+    >>> stat_value(None, printed="见附件")
+    (None, 0)
+    """
+    zero = 0.0 if measure in AMOUNT_MEASURES else 0
+    printed_blank = printed is not None and printed.strip() in BLANK_TEXTS
+    if printed_blank and (value is None or value == "" or value == 0):
+        return zero, 1
+    if value is None or value == "":
+        return (zero, 1) if printed is None else (None, 0)
+    if measure in AMOUNT_MEASURES:
+        try:
+            return float(str(value).replace(",", "").strip()), 0
+        except ValueError:
+            return None, 0
+    return _integer(value), 0
+
+
+_CELL_TABLES = {
+    "proactive_stats": ("proactive_stats", "proactive", "二"),
+    "request_stats": ("request_stats", "requests", "三"),
+    "appeal_stats": ("appeal_stats", "appeals", "四"),
+}
+
+
+def _printed_cells(cells: Iterable[Any] | None) -> dict[tuple[str, str, str], str]:
+    """Printed text of each cell from the extractor's provenance, keyed (table, code, code)."""
+    found: dict[tuple[str, str, str], str] = {}
+    for cell in cells or ():
+        if not isinstance(cell, Mapping):
+            continue
+        codes = cell.get("codes")
+        printed = next(
+            (cell[k] for k in ("printed", "text", "printed_text") if cell.get(k) is not None), None
+        )
+        if not codes or len(codes) != 2 or printed is None:
+            continue
+        for table, names in _CELL_TABLES.items():
+            if cell.get("table") in names:
+                found[(table, str(codes[0]), str(codes[1]))] = str(printed)
+    return found
+
+
+def _stat_rows(report_id: str, table: str, triples: Iterable[Any], printed: dict) -> list[dict]:
+    a, b = STATS_TABLES[table]
+    rows: dict[tuple[str, str], dict] = {}
+    for triple in triples or ():
+        first, second, value = triple[0], triple[1], triple[2]
+        text = printed.get((table, first, second))
+        stored, blank = stat_value(value, second if table == "proactive_stats" else "", text)
+        # the pk is (report_id, a, b): a code printed twice keeps its first reading
+        rows.setdefault(
+            (first, second),
+            {
+                "report_id": report_id,
+                a: first,
+                b: second,
+                "value": stored,
+                "blank": blank,
+                "printed": text,
+            },
+        )
+    return list(rows.values())
+
+
+def report_rows(report: Mapping[str, Any], parsed: Mapping[str, Any]) -> dict[str, list[dict]]:
+    """The rows of every contract table for one report, without touching a database.
+
+    :param report: what the crawler knows (a ``report_links`` row: id, adcode, region, publisher,
+        year, title, url, document_url, published, document_sha256)
+    :param parsed: the dict of :func:`extract.parse_document`
+    """
+    report_id = str(report["id"])
+
+    def pick(key: str) -> Any:
+        # the extractor already merged the crawler's hints, so its answer wins when present
+        for source in (parsed, report):
+            if source.get(key) not in (None, ""):
+                return source[key]
+        return None
+
+    year = pick("year")
+    row = {
+        "id": report_id,
+        "adcode": report.get("adcode"),
+        "region": report.get("region"),
+        "publisher": pick("publisher"),
+        "year": _integer(year) if year is not None else None,
+        "title": pick("title"),
+        "url": report.get("url"),
+        "document_url": report.get("document_url"),
+        "published": report.get("published"),
+        "format": parsed.get("format"),
+        "form_version": parsed.get("form_version"),
+        "sha256": report.get("document_sha256") or report.get("sha256"),
+        "extractor_version": parsed.get("extractor_version") or report.get("extractor_version"),
+        "extracted_at": report.get("extracted_at") or now(),
+    }
+    headings = parsed.get("sections") or {}
+    texts = parsed.get("section_texts") or {}
+    sections = [
+        {
+            "report_id": report_id,
+            "section": code,
+            "heading": headings.get(code),
+            "text": texts.get(code),
+        }
+        for code in dict.fromkeys([*headings, *texts])
+    ]
+    printed = _printed_cells(parsed.get("cells"))
+    rows: dict[str, list[dict]] = {"reports": [row], "sections": sections}
+    for table in STATS_TABLES:
+        rows[table] = _stat_rows(report_id, table, parsed.get(table) or (), printed)
+    checks: dict[tuple[str, str], dict] = {}
+    for check in parsed.get("checks") or ():
+        code, scope, passed = check[0], "" if check[1] is None else str(check[1]), check[2]
+        detail = check[3] if len(check) > 3 else None
+        if passed is None:  # a check the extractor could not compute is not a failure
+            continue
+        checks.setdefault(
+            (code, scope),
+            {
+                "report_id": report_id,
+                "check": code,
+                "scope": scope,
+                "passed": int(bool(passed)),
+                "detail": None if detail is None else str(detail),
+            },
+        )
+    rows["checks"] = list(checks.values())
+    return rows
+
+
+def save_report(
+    db: Database,
+    report: Mapping[str, Any],
+    parsed: Mapping[str, Any],
+    *,
+    extractor_version: str | None = None,
+) -> str:
+    """Replace everything stored for one report, in one transaction; returns the report id.
+
+    Saving the same report twice leaves the same rows: the old rows of the report are deleted
+    and the new ones inserted inside one transaction, so readers never see half a report.
+
+    :param db: the archive (from :func:`open_archive`)
+    :param report: the crawler's ``report_links`` row (``id`` is the report id)
+    :param parsed: the dict of :func:`extract.parse_document`
+    :param extractor_version: stored in ``reports.extractor_version``
+
+    Example::
+
+        save_report(db, link, extract.parse_document(path, hints=link))
+    """
+    if extractor_version is not None:
+        report = {**report, "extractor_version": extractor_version}
+    rows = report_rows(report, parsed)
+    report_id = rows["reports"][0]["id"]
+    with db.atomic():
+        for table in REPORT_TABLES:
+            db[table].delete_where("report_id = ?", [report_id])
+        db["reports"].insert(rows["reports"][0], replace=True)
+        for table in REPORT_TABLES:
+            if rows[table]:
+                db[table].insert_all(rows[table])
+    return report_id
+
+
+def record_extraction(
+    db: Database, sha256: str, extractor_version: str, status: str, error: str | None = None
+) -> None:
+    """Note that ``sha256`` was parsed by ``extractor_version`` (``status`` ``ok``/``failed``).
+
+    A document recorded here is not parsed again by the same extractor version.
+
+    :param db: the archive
+    :param sha256: the document's sha256 in the file store
+    :param extractor_version: ``extract.EXTRACTOR_VERSION``
+    :param status: ``ok`` or ``failed``
+    :param error: the one-line reason of a failure
+    """
+    with db.atomic():
+        db["extractions"].upsert(
+            {
+                "sha256": sha256,
+                "extractor_version": extractor_version,
+                "status": status,
+                "error": error,
+                "at": now(),
+            },
+            pk=("sha256", "extractor_version"),
+        )
+        if status == "ok":
+            db["extract_errors"].delete_where("sha256 = ?", [sha256])
+
+
+def record_error(
+    db: Database,
+    sha256: str | None,
+    url: str | None,
+    reason: str,
+    *,
+    extractor_version: str | None = None,
+) -> None:
+    """Record why a document could not be extracted (one row per document and url, latest wins).
+
+    :param db: the archive
+    :param sha256: the document's sha256, or ``None`` when the crawler stored no file
+    :param url: the document url
+    :param reason: a one-line reason, e.g. ``PDFSyntaxError: No /Root object``
+    :param extractor_version: the extractor version that failed
+
+    Example::
+
+        record_error(db, sha, link["document_url"], "file missing from store")
+    """
+    with db.atomic():
+        db["extract_errors"].upsert(
+            {
+                "sha256": sha256 or "",
+                "url": url or "",
+                "extractor_version": extractor_version,
+                "reason": reason.splitlines()[0][:500] if reason else "unknown error",
+                "at": now(),
+            },
+            pk=("sha256", "url"),
+        )
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to an existing archive (for checks and plugins)."""
+    return sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)

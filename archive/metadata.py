@@ -1,0 +1,357 @@
+"""Datasette metadata for the archive, generated from ``extract.template``.
+
+Titles, descriptions, column descriptions with units, facets, label columns and canned queries
+are built here from the template's codes, so a code added to the template shows up in the
+published archive without anyone copying a label by hand.
+
+Example::
+
+    >>> meta = metadata()
+    >>> meta["databases"]["archive"]["tables"]["codes_row"]["label_column"]
+    'zh'
+    >>> sorted(meta["databases"]["archive"]["queries"])[0]
+    'failing_checks'
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
+from extract.template import (
+    AMOUNT_MEASURES,
+    APPEAL_PROCEEDINGS,
+    CHECKS,
+    DIMENSIONS,
+    FORM_VERSIONS,
+    PROACTIVE,
+    REQUEST_ROWS,
+    SECTIONS,
+    Code,
+    code_label,
+)
+
+DATABASE = "archive"
+METADATA_FILE = "metadata.json"
+
+TITLE = "政府信息公开工作年度报告档案 · nianbao: an archive of annual reports on government information disclosure"
+DESCRIPTION = (
+    "各县（区）政府及其部门、乡镇发布的政府信息公开工作年度报告，原文逐字节存档，"
+    "并抽取为章节与三张统计表（主动公开、依申请公开、行政复议和行政诉讼）。 "
+    "Annual reports on government information disclosure published by Chinese county "
+    "governments, their departments and townships: every original archived byte for byte, "
+    "and each report parsed into its sections and three statistical tables (proactive "
+    "disclosure, requests, administrative review and litigation) with consistency checks. "
+    "Blank cells count as zero and are flagged blank = 1."
+)
+LICENSE = "Apache-2.0 (code); the reports are public government documents"
+LICENSE_URL = "https://www.apache.org/licenses/LICENSE-2.0"
+SOURCE = "County government websites (政府信息公开年报 columns); originals at /-/files/<sha256>"
+
+#: the report section each stats table is printed in (its heading titles the table)
+STATS_SECTIONS = {
+    "proactive_stats": "proactive",
+    "request_stats": "requests",
+    "appeal_stats": "appeals",
+}
+
+
+def _code(dimension: str, code: str) -> str:
+    """``code``, after checking the template defines it (so queries fail loudly if it goes)."""
+    if not any(c.code == code for c in DIMENSIONS[dimension]):
+        raise KeyError(f"template dimension {dimension} has no code {code!r}")
+    return code
+
+
+def _row(code: str) -> Code:
+    return next(r for r in REQUEST_ROWS if r.code == _code("row", code))
+
+
+def _sql_list(codes: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
+def refusal_rows() -> tuple[str, ...]:
+    """Request rows counted as refusals: the rows under （三）不予公开 in the template."""
+    parents = _row("denied_state_secret").parents
+    return tuple(r.code for r in REQUEST_ROWS if r.parents == parents)
+
+
+def glossary_html(dimension: str) -> str:
+    """An HTML table of every code of ``dimension`` with its Chinese and English label."""
+    rows = "".join(
+        f"<tr><td><code>{html.escape(c.code)}</code></td><td>{html.escape(c.zh)}</td>"
+        f"<td>{html.escape(c.en)}</td><td>{html.escape(c.unit)}</td></tr>"
+        for c in DIMENSIONS[dimension]
+    )
+    return (
+        f"<p>Codes of <code>{dimension}</code> / 代码表</p><table><thead><tr><th>code</th>"
+        f"<th>中文</th><th>English</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _coded_column(dimension: str) -> str:
+    return f"{dimension} code; label in table {codes_table(dimension)} (中文 zh, English en)"
+
+
+def _value_description(table: str) -> str:
+    if table == "proactive_stats":
+        units = sorted(
+            {
+                f"{m.code} in {m.unit}"
+                for version in PROACTIVE.values()
+                for p in version
+                for m in p.measures
+                if m.unit
+            }
+        )
+        return (
+            "The number printed in the cell: an integer count, except amounts ("
+            + ", ".join(units)
+            + ", 1 万元 = 10,000 yuan) which are real. Blank cells are stored as 0 with blank = 1."
+        )
+    return "The number printed in the cell (integer count). Blank cells are 0 with blank = 1."
+
+
+def _stats_tables() -> dict[str, dict[str, Any]]:
+    tables = {}
+    for table, (a, b) in STATS_TABLES.items():
+        section = STATS_SECTIONS[table]
+        zh, en = code_label("section", section), code_label("section", section, "en")
+        tables[table] = {
+            "title": f"{zh} · {en}",
+            "description": f"One row per number of the table printed under {zh} ({en}).",
+            "facets": [a, b],
+            "columns": {
+                "report_id": "The report (reports.id)",
+                a: _coded_column(CODED_COLUMNS[(table, a)]),
+                b: _coded_column(CODED_COLUMNS[(table, b)]),
+                "value": _value_description(table),
+                "blank": "1 when the cell was printed blank or as a dash (counted as 0), else 0",
+                "printed": "The cell text as printed, where the extractor recorded it",
+            },
+        }
+    return tables
+
+
+def _code_tables() -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {
+        "codes": {
+            "title": "代码表 · All codes",
+            "description": "Every code of every dimension with its Chinese and English label",
+            "facets": ["dimension"],
+            "sort": "position",
+            "columns": {
+                "dimension": "The column the code is stored in (" + ", ".join(DIMENSIONS) + ")",
+                "code": "The code stored in the data tables",
+                "position": "Order in the printed template",
+                "zh": "Label as printed in the template",
+                "en": "English label",
+                "unit": "Unit of the values, where there is one",
+            },
+        }
+    }
+    for dimension in DIMENSIONS:
+        tables[codes_table(dimension)] = {
+            "title": f"Codes: {dimension}",
+            "description_html": glossary_html(dimension),
+            "label_column": "zh",
+            "sort": "position",
+        }
+    return tables
+
+
+def _reports_table() -> dict[str, Any]:
+    return {
+        "title": "年度报告 · Reports",
+        "description": "One row per report: one issuing organ, one year.",
+        "label_column": "title",
+        "facets": ["year", "form_version", "format", "region"],
+        "sort_desc": "year",
+        "columns": {
+            "id": "Report id, as given by the crawler (report_links.id)",
+            "adcode": "6-digit GB/T 2260 division code of the county",
+            "region": "County the report was found under",
+            "publisher": "Issuing organ (发布机关), e.g. a county government or department",
+            "year": "Year reported on (a report published in January 2024 is year 2023)",
+            "title": "Title as published",
+            "url": "Article page the report was found on",
+            "document_url": "The file parsed: the attachment, or the page itself",
+            "published": "Publication date (ISO)",
+            "format": "Format of the parsed file (html, pdf, pdf_scanned, docx, doc, image, text)",
+            "form_version": "Template version: " + ", ".join(FORM_VERSIONS),
+            "sha256": "sha256 of the parsed file; the original bytes are at /-/files/<sha256>",
+            "extractor_version": "Version of the extractor that parsed it",
+            "extracted_at": "When it was parsed (UTC)",
+        },
+    }
+
+
+def _other_tables() -> dict[str, dict[str, Any]]:
+    checks = "; ".join(f"{c.code}: {c.en}" for c in CHECKS)
+    return {
+        "sections": {
+            "title": "章节 · Sections",
+            "description": "Sections of each report, headings as printed, with their text.",
+            "facets": ["section"],
+            "columns": {
+                "report_id": "The report (reports.id)",
+                "section": _coded_column("section"),
+                "heading": "Heading as printed",
+                "text": "Text of the section",
+            },
+        },
+        "checks": {
+            "title": "勾稽关系 · Consistency checks",
+            "description": "Arithmetic checks of each report's tables (" + checks + "). A failed "
+            "check is data: a reporting error, or possibly an extraction error.",
+            "facets": ["check", "passed"],
+            "columns": {
+                "report_id": "The report (reports.id)",
+                "check": _coded_column("check"),
+                "scope": "The column or row the check applies to (an applicant, row or "
+                "proceeding code)",
+                "passed": "1 passed, 0 failed",
+                "detail": "The sums compared",
+            },
+        },
+        "extractions": {
+            "description": "Each stored document parsed by each extractor version (status ok or "
+            "failed); a document listed here is not parsed again by that version.",
+            "facets": ["status", "extractor_version"],
+        },
+        "extract_errors": {
+            "description": "Documents that could not be extracted, with the reason.",
+            "facets": ["extractor_version"],
+        },
+        "report_links": {
+            "description": "Crawler: every report link recognised on the county sites.",
+            "facets": ["status", "year"],
+            "label_column": "title",
+        },
+        "documents": {
+            "description": "Crawler: every fetched report page or attachment version.",
+            "facets": ["kind", "status", "content_type"],
+        },
+    }
+
+
+def _request_value(code: str, alias: str | None = None) -> str:
+    return f"max(case when s.\"row\" = '{_code('row', code)}' then s.value end) as {alias or code}"
+
+
+def canned_queries() -> dict[str, dict[str, Any]]:
+    """The canned queries, each with ``title``, ``description`` and ``:named`` parameters."""
+    total = _code("applicant", "total")
+    new = _code("row", "new_requests")
+    handled = _code("row", "handled_total")
+    refused = _sql_list(refusal_rows())
+    result_total = _code("result", "total")
+    figures = ["new_requests", "carried_in", "granted", "partly_granted", handled, "carried_out"]
+    appeal_columns = ",\n  ".join(
+        f"(select a.value from appeal_stats a where a.report_id = r.id and a.proceeding = "
+        f"'{p.code}' and a.result = '{result_total}') as {p.code}_total"
+        for p in APPEAL_PROCEEDINGS
+    )
+    return {
+        "top_publishers_new_requests": {
+            "title": "本年新收申请最多的机关 · Top publishers by new requests in a year",
+            "description": f"Reports of :year ranked by {_row(new).zh} ({_row(new).en}), all "
+            "applicants.",
+            "sql": f"""select r.publisher, r.region, r.adcode, r.id as report_id,
+  s.value as {new}
+from request_stats s join reports r on r.id = s.report_id
+where s."row" = '{new}' and s.applicant = '{total}' and r.year = cast(:year as integer)
+order by s.value desc, r.publisher
+limit 100""",
+        },
+        "refusal_rate_by_county": {
+            "title": "各县不予公开比例 · Refusal rate by county",
+            "description": "Per county and :year, the requests refused (不予公开: "
+            + ", ".join(refusal_rows())
+            + f") as a share of {_row(handled).en.lower()} ({handled}), all applicants.",
+            "sql": f"""select adcode, region, reports, {handled}, refused,
+  round(100.0 * refused / nullif({handled}, 0), 1) as refusal_rate_percent
+from (
+  select r.adcode, r.region, count(distinct r.id) as reports,
+    sum(case when s."row" = '{handled}' then s.value else 0 end) as {handled},
+    sum(case when s."row" in ({refused}) then s.value else 0 end) as refused
+  from reports r join request_stats s on s.report_id = r.id and s.applicant = '{total}'
+  where r.year = cast(:year as integer)
+  group by r.adcode, r.region
+)
+order by refusal_rate_percent desc, adcode""",
+        },
+        "failing_checks": {
+            "title": "未通过勾稽校验的报告 · Reports failing a consistency check",
+            "description": "Every failed check; leave :check empty for all checks, or give one of "
+            + ", ".join(c.code for c in CHECKS)
+            + ".",
+            "sql": """select r.id as report_id, r.publisher, r.year, c."check", c.scope, c.detail,
+  r.url, r.sha256
+from checks c join reports r on r.id = c.report_id
+where c.passed = 0 and (:check = '' or c."check" = :check)
+order by r.year desc, r.publisher, c."check", c.scope""",
+        },
+        "publisher_years": {
+            "title": "某机关历年数据 · One publisher's figures year on year",
+            "description": "Table 三 totals and table 四 totals of :publisher, one row per year.",
+            "sql": f"""select r.year, r.id as report_id, r.form_version,
+  {("," + chr(10) + "  ").join(_request_value(code) for code in figures)},
+  sum(case when s."row" in ({refused}) then s.value else 0 end) as refused,
+  {appeal_columns},
+  (select count(*) from checks c where c.report_id = r.id and c.passed = 0) as failed_checks
+from reports r left join request_stats s on s.report_id = r.id and s.applicant = '{total}'
+where r.publisher = :publisher
+group by r.id
+order by r.year""",
+        },
+    }
+
+
+def metadata() -> dict[str, Any]:
+    """The whole Datasette metadata document for ``archive.db``."""
+    tables = {
+        "reports": _reports_table(),
+        **_stats_tables(),
+        **_other_tables(),
+        **_code_tables(),
+    }
+    sections = ", ".join(f"{s.code} {s.zh}" for s in SECTIONS)
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "source": SOURCE,
+        "databases": {
+            DATABASE: {
+                "description": "Sections: "
+                + sections
+                + ". Amounts in 万元 for "
+                + ", ".join(sorted(AMOUNT_MEASURES))
+                + ".",
+                "tables": tables,
+                "queries": canned_queries(),
+            }
+        },
+    }
+
+
+def write_metadata(path: str | Path) -> Path:
+    """Write :func:`metadata` as JSON to ``path`` (a file, or a directory to hold metadata.json).
+
+    :param path: target file or directory
+
+    Example::
+
+        write_metadata("data")  # -> data/metadata.json
+    """
+    target = Path(path)
+    if target.is_dir():
+        target = target / METADATA_FILE
+    target.write_text(json.dumps(metadata(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target

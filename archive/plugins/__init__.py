@@ -1,0 +1,1 @@
+"""Datasette plugins loaded with ``--plugins-dir archive/plugins``: one small hook module each."""

@@ -1,0 +1,1 @@
+"""Downloader middlewares, one settings-driven concern each (see crawler/settings.py)."""

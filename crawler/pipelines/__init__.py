@@ -1,0 +1,1 @@
+"""Item pipelines (see crawler/settings.py)."""

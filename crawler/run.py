@@ -1,0 +1,270 @@
+"""Running a crawl: validate the sources, hold the lock, crawl, summarise.
+
+:func:`crawl` is what ``python -m crawler`` and ``make crawl`` call.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import sys
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive import crawldb
+from crawler.context import now_iso, site_stat
+from crawler.sources import SourcesError, read_sources
+
+SUMMARY_COLUMNS = ("adcode", "name", "family", "pages", "reports", "new", "errors", "status")
+
+
+class LockHeld(Exception):
+    """Another crawl holds the lock of this data directory."""
+
+
+@contextmanager
+def crawl_lock(data: Path) -> Iterator[None]:
+    """Hold ``DATA/crawl.lock`` exclusively (``fcntl.flock``) for the block, or raise LockHeld."""
+    data.mkdir(parents=True, exist_ok=True)
+    with open(data / "crawl.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(str(data / "crawl.lock")) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{now_iso()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def build_settings(
+    sites: list[dict[str, str]], data: Path, run_id: str, overrides: Mapping[str, Any] | None
+) -> Settings:
+    """The project settings with the run's wiring and the caller's overrides on top."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(
+        {
+            "NIANBAO_DATA": str(data),
+            "NIANBAO_SITES": sites,
+            "NIANBAO_RUN_ID": run_id,
+            "LOG_FILE": str(data / "logs" / f"crawl-{run_id}.log"),
+            "LOG_FILE_APPEND": False,
+        },
+        priority="cmdline",
+    )
+    settings.update(dict(overrides or {}), priority="cmdline")
+    if settings.getbool("NIANBAO_RESUME_ENABLED") and not settings.get("JOBDIR"):
+        jobdir = data / "state" / "job"
+        if jobdir.is_dir() and not (jobdir / "spider.state").exists():
+            # Killed without a chance to save its queue (SIGKILL, power loss): the seen-requests
+            # file alone would hide pages whose links were never followed, so start afresh.
+            shutil.rmtree(jobdir, ignore_errors=True)
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+        settings.set("NIANBAO_RESUMED", (jobdir / "spider.state").exists(), priority="cmdline")
+    return settings
+
+
+def site_summary(db, site: dict[str, str], stats: Mapping[str, Any], run_id: str) -> dict[str, Any]:
+    """One site's line of the run summary, from the run's stats and the database."""
+    adcode = site["adcode"]
+    errors = db.execute(
+        "select count(*) from crawl_errors where run_id = ? and adcode = ?", [run_id, adcode]
+    ).fetchone()[0]
+    pages = stats.get(site_stat(adcode, "pages"), 0)
+    found = stats.get(site_stat(adcode, "reports"), 0)
+    if stats.get(site_stat(adcode, "blocked")):
+        status = "blocked"
+    elif pages == 0:
+        status = "unreachable"
+    elif found == 0:
+        status = "no reports found"
+    else:
+        status = "ok" if errors == 0 else "ok with errors"
+    return {
+        "adcode": adcode,
+        "name": site["name"],
+        "family": stats.get(site_stat(adcode, "family"), ""),
+        "pages": pages,
+        "reports": found,
+        "new": stats.get(site_stat(adcode, "new_reports"), 0),
+        "errors": errors,
+        "status": status,
+        "removed": 0,
+    }
+
+
+def record_sites(
+    db, sites: list[dict[str, str]], rows: list[dict[str, Any]], run_id: str, finished: str
+) -> None:
+    """Upsert each site's ``sites`` row with this run's health (and fill a missing family)."""
+    for site, row in zip(sites, rows, strict=True):
+        known = next(db["sites"].rows_where("adcode = ?", [site["adcode"]]), None)
+        # A resumed run may not revisit the column pages that told the family.
+        row["family"] = row["family"] or (known or {}).get("family") or ""
+        crawldb.upsert_site(
+            db,
+            {
+                **site,
+                "family": row["family"],
+                "last_run_id": run_id,
+                "last_crawled": finished,
+                "last_status": row["status"],
+                "pages": row["pages"],
+                "reports": row["reports"],
+                "errors": row["errors"],
+            },
+        )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_summary(rows: list[dict[str, Any]], out: TextIO) -> None:
+    """The per-site table printed at the end of a run (CJK characters count double)."""
+    table = [list(SUMMARY_COLUMNS), *([str(r[c]) for c in SUMMARY_COLUMNS] for r in rows)]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(SUMMARY_COLUMNS))]
+    for row in table:
+        cells = (v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip(), file=out)
+
+
+def _run_scrapy(settings: Settings) -> tuple[dict[str, Any], str]:
+    from crawler.spiders.county import CountySpider
+
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(CountySpider)
+    process.crawl(crawler)
+    process.start()
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    return stats, str(stats.get("finish_reason", "unknown"))
+
+
+def crawl(
+    sources: Path | str,
+    data: Path | str,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    out: TextIO | None = None,
+) -> int:
+    """Crawl every site of ``sources`` into ``data``; return the process exit code.
+
+    >>> crawl("sources.csv", "data", {"DOWNLOAD_DELAY": 0.2})  # doctest: +SKIP
+    0
+
+    :param sources: the sources CSV (see the archive contract).
+    :param data: the data directory (``archive.db``, ``files/``, ``warc/``, ``logs/``, ``state/``).
+    :param settings: Scrapy/``NIANBAO_*`` setting overrides (``-s NAME=VALUE``).
+    :param out: where the summary goes (stdout); reasons for failure go to stderr.
+    :returns: 0 on success (also when another crawl holds the lock), 2 on a bad sources file,
+        1 when the crawl could not run or fetched nothing at all.
+    """
+    out = out or sys.stdout
+    data = Path(data)
+    try:
+        sites = read_sources(sources)
+    except SourcesError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        with crawl_lock(data):
+            return _crawl_locked(Path(sources), sites, data, settings, out)
+    except LockHeld as exc:
+        print(f"crawl: another crawl is running ({exc}); exiting", file=out)
+        return 0
+    except OSError as exc:
+        print(f"crawl: cannot use data directory {data}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _crawl_locked(
+    sources: Path,
+    sites: list[dict[str, str]],
+    data: Path,
+    overrides: Mapping[str, Any] | None,
+    out: TextIO,
+) -> int:
+    db = crawldb.open_db(data / "archive.db")
+    run_id = base_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    n = 1
+    while db["crawl_runs"].count_where("id = ?", [run_id]):  # two runs within one second
+        n += 1
+        run_id = f"{base_id}-{n}"
+    started = now_iso()
+    (data / "logs").mkdir(parents=True, exist_ok=True)
+    settings = build_settings(sites, data, run_id, overrides)
+    crawldb.upsert_run(
+        db,
+        {
+            "id": run_id,
+            "started_at": started,
+            "sources": str(sources),
+            "status": "running",
+            "sites": len(sites),
+        },
+    )
+    try:
+        stats, reason = _run_scrapy(settings)
+    except Exception as exc:  # the crawl itself could not run: one line, details in the log
+        crawldb.upsert_run(
+            db,
+            {
+                "id": run_id,
+                "finished_at": now_iso(),
+                "status": "failed",
+                "finish_reason": repr(exc),
+            },
+        )
+        print(f"crawl: the crawl could not run: {exc}", file=sys.stderr)
+        return 1
+    resumed = settings.getbool("NIANBAO_RESUMED")
+    if reason == "finished" and settings.get("JOBDIR"):
+        # A finished run leaves nothing to resume; its seen-requests would hide the next run.
+        shutil.rmtree(settings.get("JOBDIR"), ignore_errors=True)
+    rows = [site_summary(db, site, stats, run_id) for site in sites]
+    finished = now_iso()
+    record_sites(db, sites, rows, run_id, finished)
+    if reason == "finished" and not resumed:
+        for row in rows:
+            if row["status"] == "ok":  # complete and clean: what it did not find is gone
+                row["removed"] = crawldb.mark_removed(db, row["adcode"], run_id)
+    totals = {k: sum(r[k] for r in rows) for k in ("pages", "reports", "new", "errors")}
+    fetched_nothing = totals["pages"] == 0
+    crawldb.upsert_run(
+        db,
+        {
+            "id": run_id,
+            "finished_at": finished,
+            "finish_reason": reason,
+            "status": "failed" if fetched_nothing else ("ok" if reason == "finished" else reason),
+            "pages": totals["pages"],
+            "reports": totals["reports"],
+            "new_reports": totals["new"],
+            "errors": totals["errors"],
+            "summary": json.dumps(rows, ensure_ascii=False),
+        },
+    )
+    print(
+        f"crawl: run {run_id} {reason}: {len(sites)} sites, {totals['pages']} pages, "
+        f"{totals['reports']} reports ({totals['new']} new), {totals['errors']} errors",
+        file=out,
+    )
+    print_summary(rows, out)
+    if fetched_nothing:
+        print(f"crawl: no site could be fetched; see {settings.get('LOG_FILE')}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""Spiders: one discovery spider (``county``) using one list-paging module per CMS family."""

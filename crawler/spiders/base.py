@@ -1,0 +1,328 @@
+"""Shared helpers of the county spider: links, report recognition, articles and documents.
+
+A CMS family module (hanweb, trs, standard) is a mixin with ``family``, a ``detects(response)``
+test and a ``<family>_requests(response)`` generator for its list paging; :class:`BaseCountySpider`
+does everything that does not depend on the family.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+
+from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
+from crawler.items import DocumentItem, ReportItem
+from crawler.titles import is_report_title, normalise, report_publisher, report_year
+
+# Links to single articles: followed only as reports, never as navigation.
+ARTICLE_URL = re.compile(
+    r"/art_\d+_\d+\.s?html?$|/t\d{8}_\d+\.s?html?$|content_\d+\.s?html?$|/post_\d+\.html$"
+    r"|/art/\d{4}/|/art_[0-9a-f]{32}\.html$",
+    re.I,
+)
+REPORT_COLUMN = re.compile(r"年报|年度报告|zfxxgknb|xxgknb|ndbg|/nb/", re.I)
+BODY_SELECTORS = (
+    "#zoom",
+    ".TRS_Editor",
+    ".trs_editor_view",
+    ".Custom_UnionStyle",
+    "#UCAP-CONTENT",
+    "#ivs_content",
+    ".article",
+    ".content",
+)
+_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_URL_DATE = re.compile(
+    r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
+)
+
+
+def iso_date(text: str | None) -> str | None:
+    """The first date in ``text`` as ISO ``YYYY-MM-DD``.
+
+    >>> iso_date("发布日期：2024-3-14 09:30")
+    '2024-03-14'
+    """
+    match = _DATE.search(text or "")
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def url_date(url: str) -> str | None:
+    """The date TRS and Hanweb write into article URLs.
+
+    >>> url_date("http://x/zfxxgknb/202401/t20240131_87229032.html")
+    '2024-01-31'
+    """
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    groups = [g for g in match.groups() if g]
+    year, month, day = (int(g) for g in groups)
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _registrable(host: str) -> str:
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    labels = host.lower().split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "net", "edu") else 2
+    return ".".join(labels[-keep:])
+
+
+def same_site(url: str, site_url: str) -> bool:
+    """True when ``url`` belongs to the site that starts at ``site_url`` (same host, or another
+    host of the same registrable domain such as ``xxgk.x.gov.cn`` for ``www.x.gov.cn``).
+
+    >>> same_site("http://xxgk.a.gov.cn/x", "http://www.a.gov.cn/")
+    True
+    >>> same_site("http://127.0.0.12:80/", "http://127.0.0.11:80/")
+    False
+    """
+    a, b = urlsplit(url), urlsplit(site_url)
+    if a.scheme not in ("http", "https") or not a.hostname or not b.hostname:
+        return False
+    if a.hostname == b.hostname:
+        return a.port == b.port
+    return _registrable(a.hostname) == _registrable(b.hostname)
+
+
+def link_text(link: Selector) -> str:
+    """The title of a link: its ``title`` attribute, else its text, normalised."""
+    return normalise(link.attrib.get("title") or " ".join(link.css("::text").getall()))
+
+
+def listed_date(link: Selector) -> str | None:
+    """The date printed next to a list entry (a sibling ``<span>`` in the same ``<li>``)."""
+    item = link.xpath("ancestor::li[1]")
+    return iso_date(" ".join(item.css("::text").getall())) if item else None
+
+
+class BaseCountySpider(scrapy.Spider):
+    """What every family shares: requests tagged with their site, link handling, articles."""
+
+    def site_request(
+        self, url: str, site: dict[str, Any], callback, *, kind: str, **meta: Any
+    ) -> scrapy.Request:
+        """A GET for ``url`` on behalf of ``site`` (meta ``nianbao_site``, ``nianbao_kind``)."""
+        return scrapy.Request(
+            url, callback=callback, meta={"nianbao_site": site, "nianbao_kind": kind, **meta}
+        )
+
+    def in_report_column(self, response: TextResponse) -> bool:
+        """True on a page of a column that holds annual reports (by URL, title or breadcrumb)."""
+        if response.meta.get("nianbao_in_column"):
+            return True
+        heading = " ".join(
+            response.css("title::text, .position ::text, h2::text, .crumb ::text").getall()
+        )
+        return bool(
+            REPORT_COLUMN.search(urlsplit(response.url).path) or REPORT_COLUMN.search(heading)
+        )
+
+    def column_name(self, response: TextResponse) -> str | None:
+        """The name of the list's column: the link text that led here, or the page's ``<h2>``."""
+        heading = normalise(response.css("h2::text").get(""))
+        return response.meta.get("nianbao_column") or heading or None
+
+    def report_requests(
+        self, links: list[Selector], response: Response, *, in_column: bool
+    ) -> Iterator[scrapy.Request]:
+        """Article requests for the links whose titles name a report."""
+        site = response.meta["nianbao_site"]
+        column = self.column_name(response)
+        listing = response.meta.get("nianbao_listing") or response.url
+        for link in links:
+            href = link.attrib.get("href")
+            title = link_text(link)
+            if not href or not is_report_title(title, in_report_column=in_column):
+                continue
+            url = urljoin(response.url, href)
+            if not same_site(url, site["url"]):
+                continue
+            listed = {"title": title, "date": listed_date(link), "listing_url": listing}
+            if is_attachment(url, self.extensions):
+                # A report linked straight to its file: the file is the page and the document.
+                report = self.report_fields(site, title, column, listed, url)
+                yield self.site_request(
+                    url, site, self.parse_document, kind="attachment", nianbao_report=report
+                )
+                continue
+            yield self.site_request(
+                url,
+                site,
+                self.parse_article,
+                kind="page",
+                nianbao_listed=listed,
+                nianbao_column=column,
+                nianbao_in_column=in_column,
+            )
+
+    def navigation_requests(
+        self, response: TextResponse, *, in_column: bool
+    ) -> Iterator[scrapy.Request]:
+        """Follow links that lead towards report columns (keywords) and, inside a report
+        column, its sub-columns (links below the column's own path)."""
+        site = response.meta["nianbao_site"]
+        hops = response.meta.get("nianbao_hops", 0)
+        if hops >= self.settings.getint("NIANBAO_MAX_NAV_HOPS"):
+            return
+        column_dir = urlsplit(response.url).path.rsplit("/", 1)[0] + "/"
+        keywords = self.settings.getlist("NIANBAO_NAV_KEYWORDS")
+        for link in response.css("a[href]"):
+            url = urljoin(response.url, link.attrib["href"])
+            path = urlsplit(url).path
+            text = link_text(link)
+            if (
+                not same_site(url, site["url"])
+                or ARTICLE_URL.search(path)
+                or is_attachment(url, self.extensions)
+                or is_report_title(text, in_report_column=True)
+                or "解读" in text
+            ):
+                continue
+            by_keyword = any(k in text or k in path for k in keywords)
+            # A sub-column sits in a directory below the column's; siblings are its list pages.
+            below = path[len(column_dir) :] if path.startswith(column_dir) else ""
+            sub_column = in_column and "/" in below
+            if not (by_keyword or sub_column):
+                continue
+            yield self.site_request(
+                url,
+                site,
+                self.parse,
+                kind="nav",
+                nianbao_hops=hops + 1,
+                nianbao_in_column=sub_column,
+                nianbao_column=text if sub_column else None,
+            )
+
+    @property
+    def extensions(self) -> list[str]:
+        return self.settings.getlist("NIANBAO_ATTACHMENT_EXTENSIONS")
+
+    def report_fields(
+        self,
+        site: dict[str, Any],
+        title: str,
+        column: str | None,
+        listed: dict[str, Any],
+        page_url: str,
+        published: str | None = None,
+    ) -> dict[str, Any]:
+        """The report as far as the listing and article tell (no document yet)."""
+        return {
+            "adcode": site["adcode"],
+            "region": site["name"],
+            "publisher": report_publisher(title, site["name"], column),
+            "year": report_year(title),
+            "title": title,
+            "url": page_url,
+            "published": published or listed.get("date") or url_date(page_url),
+            "listing_url": listed.get("listing_url"),
+        }
+
+    def document_item(self, response: Response, kind: str) -> DocumentItem:
+        """The fetched page or attachment as an item for the archive pipeline."""
+        headers = response.headers
+        request = response.request
+
+        def header(name: str) -> str | None:
+            value = headers.get(name)
+            return value.decode("latin-1") if value else None
+
+        warc = response.meta.get("nianbao_warc") or (None, None)
+        return DocumentItem(
+            url=(response.meta.get("redirect_urls") or [request.url if request else response.url])[
+                0
+            ],
+            final_url=response.url,
+            adcode=response.meta["nianbao_site"]["adcode"],
+            kind=kind,
+            status=response.status,
+            body=response.body,
+            referrer=(request.headers.get("Referer") or b"").decode("latin-1") or None
+            if request
+            else None,
+            content_type=header("Content-Type"),
+            etag=header("ETag"),
+            last_modified=header("Last-Modified"),
+            filename=disposition_filename(headers.get("Content-Disposition"))
+            or url_filename(response.url),
+            warc_file=warc[0],
+            warc_offset=warc[1],
+            stored="nianbao-stored" in response.flags,
+            revalidated="revalidated" in response.flags,
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: confirm it is a report, archive it, fetch its document."""
+        if not isinstance(response, TextResponse):
+            yield from self.parse_document(response)
+            return
+        site = response.meta["nianbao_site"]
+        listed = response.meta.get("nianbao_listed") or {}
+        title = normalise(
+            response.css('meta[name="ArticleTitle"]::attr(content)').get()
+            or response.css("h1::text").get()
+            or listed.get("title")
+            or response.css("title::text").get("")
+        )
+        in_column = bool(response.meta.get("nianbao_in_column"))
+        if not is_report_title(title, in_report_column=in_column):
+            return
+        published = iso_date(response.css('meta[name="PubDate"]::attr(content)').get())
+        report = self.report_fields(
+            site, title, response.meta.get("nianbao_column"), listed, response.url, published
+        )
+        page = self.document_item(response, "page")
+        yield page
+        body = next((b for s in BODY_SELECTORS if (b := response.css(s))), None)
+        files = [
+            urljoin(response.url, href)
+            for href in response.css("a::attr(href)").getall()
+            if is_attachment(urljoin(response.url, href), self.extensions)
+        ]
+        if body is not None:
+            # Images count only inside the article body (图片版 reports), never logos and icons.
+            files += [urljoin(response.url, src) for src in body.css("img::attr(src)").getall()]
+        files = [f for f in dict.fromkeys(files) if same_site(f, site["url"])]
+        document = preferred(files)
+        if document is None:
+            yield ReportItem(
+                **report,
+                document_url=response.url,
+                document_sha256=hashlib.sha256(response.body).hexdigest(),
+                content_type=page.content_type,
+            )
+        for url in files:
+            meta = {"nianbao_report": report} if url == document else {}
+            request = self.site_request(url, site, self.parse_document, kind="attachment", **meta)
+            request.headers["Referer"] = response.url
+            yield request
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        """An attachment: archive it; when it is a report's document, emit the report."""
+        item = self.document_item(response, "attachment")
+        yield item
+        report = response.meta.get("nianbao_report")
+        if report:
+            yield ReportItem(
+                **report,
+                document_url=item.url,
+                document_sha256=hashlib.sha256(response.body).hexdigest(),
+                content_type=item.content_type,
+            )

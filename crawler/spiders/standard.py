@@ -1,0 +1,48 @@
+"""Standard-platform (2020 政府信息公开平台) lists and any list paged by 下一页 links.
+
+Each organ has a sub-column; a list page links the next one with ``下一页`` (``index.html``,
+``index_2.html`` …). Sub-columns are found by the discovery spider (links below the report
+column's path); this module only pages through a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import TextResponse
+
+NEXT_TEXTS = ("下一页", "下页", "后一页", ">")
+
+
+class StandardMixin:
+    """List paging by 下一页 links (used by the county spider for every family)."""
+
+    family = "standard"
+
+    @staticmethod
+    def standard_detects(response: TextResponse) -> bool:
+        return bool(StandardMixin.next_pages(response))
+
+    @staticmethod
+    def next_pages(response: TextResponse) -> list[str]:
+        """The targets of the page's 下一页 links.
+
+        >>> from scrapy.http import HtmlResponse
+        >>> page = HtmlResponse("http://x/a/index.html", body='<a href="index_2.html">下一页</a>'.encode(), encoding="utf-8")
+        >>> StandardMixin.next_pages(page)
+        ['http://x/a/index_2.html']
+        """
+        found = []
+        for link in response.css("a[href]"):
+            text = "".join(link.css("::text").getall()).strip()
+            if text in NEXT_TEXTS:
+                found.append(urljoin(response.url, link.attrib["href"]))
+        return found
+
+    def standard_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        pages = self.next_pages(response)
+        for url in pages:
+            if url != response.url:
+                yield self.list_page(response, url)

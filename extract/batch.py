@@ -1,0 +1,228 @@
+"""Parse every archived report document not yet parsed by this extractor version.
+
+``python -m extract.batch --data DIR [--workers N]`` reads ``report_links`` from
+``DIR/archive.db``, parses each linked file of the store ``DIR/files/<aa>/<bb>/<sha256>`` with
+:func:`extract.parse_document` (the crawler's publisher, year and title as hints), writes the
+contract tables through :func:`archive.db.save_report` and notes each document in
+``extractions``. A document that fails gets an ``extract_errors`` row and the batch goes on.
+Work is keyed on (sha256, extractor version): run it again and only new documents, new links and
+documents failed for a missing file are parsed.
+
+Example::
+
+    summary = run("data", workers=4)
+    print(summary.lines())
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import extract
+from archive.db import open_archive, record_error, record_extraction, save_report
+from archive.store import FileStore
+
+HINT_KEYS = ("publisher", "year", "title")
+
+
+class BatchError(Exception):
+    """The batch cannot run at all; the message is the one-line reason."""
+
+
+def extractor_version() -> str:
+    """The version extraction results are keyed on (``extract.EXTRACTOR_VERSION``, else "1")."""
+    return str(getattr(extract, "EXTRACTOR_VERSION", "1"))
+
+
+@dataclass
+class Summary:
+    """What one batch run did."""
+
+    version: str
+    documents: int = 0
+    formats: Counter = field(default_factory=Counter)
+    parsed: int = 0
+    failed: int = 0
+    reports: int = 0
+    missing: int = 0
+    failing_checks: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The summary printed by the CLI, one fact per line."""
+        formats = ", ".join(f"{k} {v}" for k, v in sorted(self.formats.items())) or "none"
+        checks = ", ".join(f"{k} {v}" for k, v in sorted(self.failing_checks.items())) or "none"
+        return [
+            f"extract: {self.documents} documents to parse (extractor version {self.version})",
+            f"  by format: {formats}",
+            f"  parsed {self.parsed}, failed {self.failed}, missing from store {self.missing}; "
+            f"reports saved {self.reports}",
+            f"  reports failing a check: {checks}",
+        ]
+
+
+def pending_links(db, version: str) -> dict[str, list[dict[str, Any]]]:
+    """``report_links`` rows still to extract, grouped by document sha256.
+
+    A link is pending unless its document failed under ``version`` or its report already holds
+    that document parsed by ``version``.
+    """
+    sql = """
+        select l.* from report_links l
+        where coalesce(l.document_sha256, '') != ''
+          and not exists (
+            select 1 from extractions e
+            where e.sha256 = l.document_sha256 and e.extractor_version = :v and e.status = 'failed')
+          and not exists (
+            select 1 from reports r
+            where r.id = l.id and r.sha256 = l.document_sha256 and r.extractor_version = :v)
+        order by l.document_sha256, l.id
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query(sql, {"v": version}):
+        groups.setdefault(row["document_sha256"], []).append(row)
+    return groups
+
+
+def _content_type(db, link: dict[str, Any]) -> str | None:
+    if link.get("content_type"):
+        return link["content_type"]
+    if "documents" in db.table_names():
+        for row in db.query(
+            "select content_type from documents where sha256 = ? and content_type is not null "
+            "limit 1",
+            [link["document_sha256"]],
+        ):
+            return row["content_type"]
+    return None
+
+
+def parse_job(job: tuple[str, str | None, dict[str, Any]]) -> tuple[dict | None, str | None]:
+    """Parse one file; returns ``(parsed, None)`` or ``(None, reason)``. Runs in a worker."""
+    path, content_type, hints = job
+    try:
+        return extract.parse_document(Path(path), content_type=content_type, hints=hints), None
+    except Exception as exc:  # any failure of one document is data, not a reason to stop
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return None, f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+
+
+def _hints(link: dict[str, Any]) -> dict[str, Any]:
+    return {k: link[k] for k in HINT_KEYS if link.get(k) not in (None, "")}
+
+
+def _record(db, summary: Summary, links: list[dict], parsed: dict | None, error: str | None):
+    sha256 = links[0]["document_sha256"]
+    if parsed is not None:
+        try:
+            for link in links:
+                save_report(db, link, parsed, extractor_version=summary.version)
+                summary.reports += 1
+                failing = {c[0] for c in parsed.get("checks") or () if len(c) > 2 and not c[2]}
+                summary.failing_checks.update(failing)
+        except Exception as exc:  # a result the archive cannot hold fails like a bad file
+            parsed, error = None, f"save failed: {type(exc).__name__}: {exc}"
+    if parsed is None:
+        summary.failed += 1
+        summary.formats["failed"] += 1
+        summary.errors.append((sha256, error or "unknown error"))
+        record_extraction(db, sha256, summary.version, "failed", error)
+        for link in links:
+            record_error(
+                db, sha256, link.get("document_url"), error or "", extractor_version=summary.version
+            )
+        return
+    summary.parsed += 1
+    summary.formats[parsed.get("format") or "unknown"] += 1
+    record_extraction(db, sha256, summary.version, "ok")
+
+
+def _results(jobs: list[tuple], workers: int) -> Iterable[tuple[dict | None, str | None]]:
+    if workers <= 1:
+        yield from map(parse_job, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(parse_job, job) for job in jobs]
+        for future in futures:
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:
+                yield None, f"worker crashed: {exc}"
+
+
+def run(data: str | Path, workers: int = 1) -> Summary:
+    """Extract every pending document of ``DATA``; returns what was done.
+
+    :param data: the data directory (``archive.db`` and ``files/``)
+    :param workers: parser processes; 1 parses in this process
+    :raises BatchError: when there is no archive or no crawl table to read
+    """
+    data = Path(data)
+    db_path = data / "archive.db"
+    if not db_path.is_file():
+        raise BatchError(f"extract: {db_path} not found; run make crawl first")
+    if not hasattr(extract, "parse_document"):
+        raise BatchError("extract: extract.parse_document is not available")
+    db = open_archive(db_path)
+    try:
+        if "report_links" not in db.table_names():
+            raise BatchError(f"extract: {db_path} has no report_links table; run make crawl first")
+        summary = Summary(version=extractor_version())
+        store = FileStore(data / "files")
+        groups = pending_links(db, summary.version)
+        summary.documents = len(groups)
+        jobs, job_links = [], []
+        for sha256, links in groups.items():
+            try:
+                path = store.path(sha256)
+            except ValueError:
+                path = None
+            if path is None or not path.is_file():
+                summary.missing += 1
+                reason = f"file missing from store: {sha256}"
+                for link in links:
+                    record_error(
+                        db,
+                        sha256,
+                        link.get("document_url"),
+                        reason,
+                        extractor_version=summary.version,
+                    )
+                continue
+            jobs.append((str(path), _content_type(db, links[0]), _hints(links[0])))
+            job_links.append(links)
+        for links, (parsed, error) in zip(job_links, _results(jobs, workers), strict=True):
+            _record(db, summary, links, parsed, error)
+        return summary
+    finally:
+        # fold the WAL into archive.db so a copy or a Datasette download holds every report
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract.batch", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--data", default="data", help="data directory (default: data)")
+    parser.add_argument("--workers", type=int, default=1, help="parser processes (default: 1)")
+    args = parser.parse_args(argv)
+    try:
+        summary = run(args.data, workers=max(1, args.workers))
+    except BatchError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

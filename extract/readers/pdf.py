@@ -1,0 +1,143 @@
+"""Text PDFs → grids and text blocks.
+
+pypdfium2 gives each page's text quickly (for blocks and to choose the pages that hold tables);
+pdfplumber's ``find_tables()`` (default ``lines`` strategy) reads the ruled tables on those pages.
+pdfplumber reports merged cells as ``None`` at covered positions; the cell bboxes are used to rebuild
+the spans, so every position knows its origin. Tables continued on the next page are stitched.
+A PDF without any text whose pages hold images is a scan, read by OCR
+(:mod:`extract.readers.ocr`, imported only then).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pypdfium2
+
+from extract.errors import UnreadableDocument, UnsupportedDocument
+from extract.normalize import clean
+from extract.readers import Block, Cell, Document, Grid, reader
+from extract.readers.scanned import read_scanned_pdf
+
+#: words that mark a page as holding one of the statistical tables
+TABLE_MARKERS = ("第二十条", "信息内容", "申请人", "行政复议", "本年", "结果维持", "自然人")
+_SNAP = 2.0  # points: cell edges closer than this are the same ruling line
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Text of every page via pypdfium2."""
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as err:
+        raise UnreadableDocument(f"unreadable PDF: {err}") from err
+    try:
+        texts = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        pdf.close()
+
+
+def has_images(data: bytes) -> bool:
+    """Whether any page holds an image object (a scan), looked up without rendering."""
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for page in pdf:
+            found = any(True for _ in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,)))
+            page.close()
+            if found:
+                return True
+        return False
+    finally:
+        pdf.close()
+
+
+def _edges(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _SNAP:
+            out.append(v)
+    return out
+
+
+def _nearest(edges: list[float], v: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+
+def table_grid(table: pdfplumber.table.Table, page_no: int) -> Grid:
+    """A pdfplumber table → :class:`Grid`, spans rebuilt from the cell bboxes."""
+    texts = table.extract()
+    printed = []
+    for ri, row in enumerate(table.rows):
+        for ci, bbox in enumerate(row.cells):
+            if bbox is not None:
+                text = texts[ri][ci] if ri < len(texts) and ci < len(texts[ri]) else ""
+                printed.append((bbox, clean(text or "")))
+    xs = _edges([b[0] for b, _ in printed] + [b[2] for b, _ in printed])
+    ys = _edges([b[1] for b, _ in printed] + [b[3] for b, _ in printed])
+    height, width = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
+    rows: list[list[Cell | None]] = [[None] * width for _ in range(height)]
+    for bbox, text in printed:
+        c0, c1 = _nearest(xs, bbox[0]), _nearest(xs, bbox[2])
+        r0, r1 = _nearest(ys, bbox[1]), _nearest(ys, bbox[3])
+        for i in range(r0, max(r1, r0 + 1)):
+            for j in range(c0, max(c1, c0 + 1)):
+                if i < height and j < width and rows[i][j] is None:
+                    rows[i][j] = Cell(text, (r0, c0), page_no, tuple(round(v, 1) for v in bbox))
+    return Grid(
+        [[c or Cell("", (i, j), page_no) for j, c in enumerate(row)] for i, row in enumerate(rows)],
+        page_no,
+    )
+
+
+def stitch(grids: list[Grid]) -> list[Grid]:
+    """Join a table continued on the next page (same column count) onto its first part."""
+    out: list[Grid] = []
+    for g in grids:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and g.page == (prev.rows[-1][0].page or 0) + 1
+            and len(g.rows[0]) == len(prev.rows[0])
+            and len(g.rows[0]) > 1
+        ):
+            offset = len(prev.rows)
+            for row in g.rows:
+                prev.rows.append(
+                    [Cell(c.text, (c.origin[0] + offset, c.origin[1]), c.page, c.bbox) for c in row]
+                )
+        else:
+            out.append(g)
+    return out
+
+
+@reader("pdf")
+def read_pdf(data: bytes) -> Document:
+    """Parse a text PDF, or OCR a scanned one (format ``pdf_scanned``)."""
+    texts = page_texts(data)
+    if not texts or all(len("".join(t.split())) < 5 for t in texts):
+        if texts and has_images(data):
+            return read_scanned_pdf(data)
+        raise UnsupportedDocument("no text and no page image: not a scanned PDF either")
+    doc = Document("pdf")
+    for no, text in enumerate(texts, start=1):
+        doc.blocks.extend(Block(clean(line), no) for line in text.split("\n") if clean(line))
+    grids = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            marked = {i for i, t in enumerate(texts, 1) if any(m in t for m in TABLE_MARKERS)}
+            for no, page in enumerate(pdf.pages, start=1):
+                # pages without the template's words hold no statistics; when no page has them
+                # (a report in another layout) every page is read
+                if marked and no not in marked:
+                    continue
+                grids.extend(table_grid(t, no) for t in page.find_tables() if t.rows)
+    except Exception as err:  # pdfminer raises many unrelated types on damaged files
+        raise UnreadableDocument(f"unreadable PDF tables: {type(err).__name__}: {err}") from err
+    doc.grids = stitch([g for g in grids if g.rows and g.rows[0]])
+    return doc

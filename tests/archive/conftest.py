@@ -1,0 +1,51 @@
+"""Fixtures: a real archive.db in a tmp dir, filled through archive.db.save_report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.db import open_archive, save_report
+from tests.archive.sample import parsed_report
+
+LINKS = [
+    # id, adcode, region, publisher, year, new requests, fail the balance check
+    ("r-edu-2022", "990101", "甲县", "甲县教育局", 2022, 4, False),
+    ("r-edu-2023", "990101", "甲县", "甲县教育局", 2023, 7, True),
+    ("r-gov-2023", "990101", "甲县", "甲县人民政府", 2023, 30, False),
+    ("r-fin-2023", "990102", "乙县", "乙县财政局", 2023, 2, False),
+]
+
+
+def link(report_id, adcode, region, publisher, year, sha="ab" * 32) -> dict:
+    return {
+        "id": report_id,
+        "adcode": adcode,
+        "region": region,
+        "publisher": publisher,
+        "year": year,
+        "title": f"{publisher}{year}年政府信息公开工作年度报告",
+        "url": f"http://127.0.0.11/art/{year}/{report_id}.html",
+        "document_url": f"http://127.0.0.11/art/{year}/{report_id}.html",
+        "published": f"{year + 1}-01-20",
+        "document_sha256": sha,
+    }
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def filled_archive(db_path: Path) -> Path:
+    """Four reports in two counties, one failing requests_balance."""
+    db = open_archive(db_path)
+    for report_id, adcode, region, publisher, year, new, fail in LINKS:
+        parsed = parsed_report(new=new, year=year, publisher=publisher, fail_balance=fail)
+        save_report(
+            db, link(report_id, adcode, region, publisher, year), parsed, extractor_version="t1"
+        )
+    db.close()
+    return db_path

@@ -1,0 +1,95 @@
+"""The batch over every document of the sample web reproduces its truth, cell by cell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+import extract
+from archive import crawldb
+from archive.db import STATS_TABLES
+from archive.store import FileStore
+from extract import batch
+
+generate = pytest.importorskip("sampleweb.generate").generate
+pytestmark = pytest.mark.skipif(
+    not hasattr(extract, "parse_document"), reason="extract.parse_document is not built yet"
+)
+
+
+@pytest.fixture(scope="module")
+def sample_archive(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """DATA with one report_links row per sample-web document (from its sidecar truth file)."""
+    root = tmp_path_factory.mktemp("sampleweb")
+    data = tmp_path_factory.mktemp("data")
+    generate(root)
+    store = FileStore(data / "files")
+    db = crawldb.open_db(data / "archive.db")
+    truths = {}
+    for i, sidecar in enumerate(sorted(root.rglob("*.truth.json"))):
+        truth = json.loads(sidecar.read_text(encoding="utf-8"))
+        document = sidecar.with_name(sidecar.name.removesuffix(".truth.json"))
+        report_id = f"sample-{i:03d}"
+        truths[report_id] = truth
+        db["report_links"].insert(
+            {
+                "id": report_id,
+                "adcode": truth["adcode"],
+                "region": truth["region"],
+                "publisher": truth["publisher"],
+                "year": truth["year"],
+                "title": truth["title"],
+                "url": truth["page"],
+                "published": truth["published"],
+                "document_url": truth["document"],
+                "document_sha256": store.put(document.read_bytes()),
+                "status": "online",
+            }
+        )
+    db.close()
+    summary = batch.run(data, workers=4)
+    assert (summary.parsed, summary.failed) == (len(truths), 0)
+    return data, truths
+
+
+def test_reports_match_truth(sample_archive):
+    data, truths = sample_archive
+    db = Database(data / "archive.db")
+    got = {
+        r["id"]: (r["publisher"], r["year"], r["format"], r["form_version"])
+        for r in db["reports"].rows
+    }
+    assert got == {
+        rid: (t["publisher"], t["year"], t["format"], t["form_version"])
+        for rid, t in truths.items()
+    }
+
+
+@pytest.mark.parametrize("table", STATS_TABLES)
+def test_every_cell_matches_truth(sample_archive, table):
+    """Printed blanks (truth null) are stored 0 with blank = 1; everything else as printed."""
+    data, truths = sample_archive
+    a, b = STATS_TABLES[table]
+    db = Database(data / "archive.db")
+    got = {(r["report_id"], r[a], r[b]): (r["value"], r["blank"]) for r in db[table].rows}
+    expected = {
+        (rid, x, y): ((0, 1) if v is None else (v, 0))
+        for rid, t in truths.items()
+        for x, y, v in t[table]
+    }
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_failing_checks_match_truth(sample_archive):
+    data, truths = sample_archive
+    db = Database(data / "archive.db")
+    got = {
+        (r["report_id"], r["check"], r["scope"])
+        for r in db.query('select report_id, "check", scope from checks where passed = 0')
+    }
+    expected = {(rid, c, s) for rid, t in truths.items() for c, s, *_ in t["failing_checks"]}
+    assert expected, "the sample web should hold reports with arithmetic errors"
+    assert got == expected

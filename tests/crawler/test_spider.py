@@ -1,0 +1,165 @@
+"""The county spider on saved sample-web pages: each family's paging, reports, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from scrapy.http import HtmlResponse, Request, Response, XmlResponse
+from scrapy.utils.test import get_crawler
+
+import crawler.settings as project_settings
+from crawler.attachments import disposition_filename, extension, is_attachment, preferred
+from crawler.items import DocumentItem, ReportItem
+from crawler.spiders.county import CountySpider
+from crawler.spiders.hanweb import jpage_params
+from crawler.titles import is_report_title
+
+FILES = Path(__file__).parent / "files"
+SITE = {"adcode": "330991", "name": "青岚县", "url": "http://127.0.0.11:8000/"}
+
+
+@pytest.fixture
+def spider() -> CountySpider:
+    settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    return CountySpider.from_crawler(get_crawler(CountySpider, settings))
+
+
+def response(path: str, url: str, cls=HtmlResponse, site=SITE, **meta):
+    request = Request(url, meta={"nianbao_site": site, **meta})
+    return cls(url, body=(FILES / path).read_bytes(), request=request)
+
+
+def test_hanweb_column_posts_to_dataproxy_with_script_fields(spider):
+    page = response("hanweb/column.html", "http://127.0.0.11:8000/col/col1229000117/index.html")
+    assert spider.detect_family(page) == "hanweb"
+    (post,) = [r for r in spider.parse(page) if "dataproxy" in r.url]
+    assert post.method == "POST"
+    assert post.url.endswith(
+        "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=30&perpage=10"
+    )
+    form = {k: v[0] for k, v in parse_qs(post.body.decode()).items()}
+    assert form["columnid"] == "1229000117"
+    assert form["unitid"] == "4821"
+    assert form["webid"] == "1"
+    assert form["webname"] == "青岚县人民政府"
+
+
+def test_hanweb_records_give_reports_and_the_next_batch(spider):
+    column = "http://127.0.0.11:8000/col/col1229000117/index.html"
+    jpage = jpage_params((FILES / "hanweb/column.html").read_text())
+    xml = response(
+        "hanweb/dataproxy.xml",
+        "http://127.0.0.11:8000/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=30&perpage=10",
+        cls=XmlResponse,
+        nianbao_jpage=jpage,
+        nianbao_start=1,
+        nianbao_size=30,
+        nianbao_listing=column,
+    )
+    out = list(spider.parse_hanweb_records(xml))
+    articles = [r for r in out if "/art/" in r.url]
+    batches = [r for r in out if "dataproxy" in r.url]
+    assert len(articles) == 24  # 30 records, 6 look-alikes: 解读 ×2, 一图读懂, 工作要点 ×2, 决算
+    assert all(is_report_title(r.meta["nianbao_listed"]["title"]) for r in articles)
+    assert all(r.meta["nianbao_listed"]["listing_url"] == column for r in articles)
+    assert [b.url.split("?")[1] for b in batches] == ["startrecord=31&endrecord=60&perpage=10"]
+    assert articles[0].meta["nianbao_listed"]["date"] == "2025-03-15"
+
+
+def test_trs_column_pages_through_create_page_html(spider):
+    page = response(
+        "trs/column.html",
+        "http://127.0.0.12:8000/zwgk/zfxxgk/zfxxgknb/",
+        site={**SITE, "adcode": "430991", "url": "http://127.0.0.12:8000/"},
+    )
+    assert page.encoding in ("gb18030", "cp936", "gbk")
+    assert spider.detect_family(page) == "trs"
+    urls = [r.url for r in spider.parse(page)]
+    base = "http://127.0.0.12:8000/zwgk/zfxxgk/zfxxgknb/"
+    assert [u for u in urls if "index_" in u] == [base + f"index_{n}.html" for n in (1, 2, 3)]
+    reports = [u for u in urls if "/t20" in u]
+    assert base + "202503/t20250327_2249709.html" in reports
+    assert base + "202404/t20240426_1454034.html" not in reports  # …的解读
+
+
+def test_standard_sub_columns_and_next_page(spider):
+    site = {**SITE, "adcode": "620991", "name": "松岭县", "url": "http://127.0.0.13:8000/"}
+    column = response(
+        "standard/column.html", "http://127.0.0.13:8000/zfxxgk/zfxxgknb/index.html", site=site
+    )
+    subs = [r for r in spider.parse(column) if r.meta.get("nianbao_in_column")]
+    assert [r.meta["nianbao_column"] for r in subs] == [
+        "松岭县人民政府",
+        "松岭县教育局",
+        "松岭县财政局",
+        "白杨镇人民政府",
+    ]
+    sub = response(
+        "standard/subcolumn.html",
+        subs[1].url,
+        site=site,
+        **{k: subs[1].meta[k] for k in ("nianbao_in_column", "nianbao_column")},
+    )
+    out = list(spider.parse(sub))
+    assert "http://127.0.0.13:8000/zfxxgk/zfxxgknb/xjyj/index_2.html" in [r.url for r in out]
+    reports = [r for r in out if r.callback == spider.parse_article]
+    assert len(reports) == 3
+    assert all(r.meta["nianbao_column"] == "松岭县教育局" for r in reports)
+
+
+def test_article_with_attachment_fetches_the_pdf_as_the_document(spider):
+    url = "http://127.0.0.11:8000/art/2024/3/14/art_1229000117_32823.html"
+    page = response("hanweb/article_pdf.html", url, nianbao_listed={"date": "2024-03-14"})
+    out = list(spider.parse_article(page))
+    assert isinstance(out[0], DocumentItem) and out[0].kind == "page"
+    assert not any(isinstance(o, ReportItem) for o in out)
+    (attachment,) = [o for o in out if isinstance(o, Request)]
+    assert "downfile.jsp?classid=0&filename=" in attachment.url
+    report = attachment.meta["nianbao_report"]
+    assert (report["publisher"], report["year"], report["published"]) == (
+        "石桥镇人民政府",
+        2023,
+        "2024-03-14",
+    )
+    pdf = Request(attachment.url, meta=attachment.meta)
+    got = list(
+        spider.parse_document(
+            Response(
+                attachment.url,
+                body=b"%PDF-1.7",
+                headers={"Content-Disposition": 'attachment; filename="年报.pdf"'.encode("gbk")},
+                request=pdf,
+            )
+        )
+    )
+    assert got[0].filename == "年报.pdf"
+    assert got[1].document_url == attachment.url
+    assert got[1].document_sha256 == hashlib.sha256(b"%PDF-1.7").hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/module/download/downfile.jsp?classid=0&filename=ab12.pdf", True),
+        ("./P020240131554416718420.pdf", True),
+        ("/files/report.OFD", True),
+        ("/uploadfile/a.wps", True),
+        ("/art/2024/1/30/art_1_2.html", False),
+        ("/zfxxgk/zfxxgknb/index.html", False),
+    ],
+)
+def test_attachment_links(url, expected):
+    assert is_attachment("http://x" + url.lstrip(".")) is expected
+
+
+def test_attachment_preference_and_names():
+    assert preferred(["a.jpg", "b.docx", "c.pdf"]) == "c.pdf"
+    assert preferred(["a.jpg", "b.png"]) is None
+    assert extension("/module/download/downfile.jsp?classid=0&filename=x.docx") == "docx"
+    assert disposition_filename("attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf") == "年报.pdf"
+    assert disposition_filename('attachment; filename="年报.pdf"'.encode("gbk")) == "年报.pdf"
+    assert disposition_filename("attachment; filename=%C4%EA%B1%A8.pdf") == "年报.pdf"
+    assert disposition_filename(None) is None

@@ -1,0 +1,60 @@
+"""The PDF reader: ruled tables with merged cells, page stitching, scanned PDFs."""
+
+import io
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+from extract import UnsupportedDocument, parse_bytes
+from extract.readers.pdf import read_pdf
+
+
+def ruled_pdf(rows, spans=(), repeat=1):
+    buf = io.BytesIO()
+    story = []
+    for _ in range(repeat):
+        table = Table(rows)
+        style = [("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]
+        style += [("SPAN", a, b) for a, b in spans]
+        table.setStyle(TableStyle(style))
+        story.append(table)
+    SimpleDocTemplate(buf, pagesize=A4).build(story)
+    return buf.getvalue()
+
+
+def test_merged_cells_get_their_origin_and_bbox():
+    data = ruled_pdf(
+        [["head", "", "x"], ["", "", "1"], ["a", "b", "2"]],
+        spans=[((0, 0), (1, 1))],  # a 2x2 merged cell
+    )
+    grid = read_pdf(data).grids[0]
+    assert [[c.text for c in row] for row in grid.rows] == [
+        ["head", "head", "x"],
+        ["head", "head", "1"],
+        ["a", "b", "2"],
+    ]
+    assert grid.rows[1][1].origin == (0, 0)
+    assert grid.rows[2][2].page == 1 and grid.rows[2][2].bbox is not None
+    assert [c.text for c in grid.distinct(1)] == ["head", "1"]
+
+
+def test_table_continued_on_next_page_is_stitched():
+    rows = [[f"row{i}", str(i), str(i * 2)] for i in range(70)]
+    doc = read_pdf(ruled_pdf(rows))
+    assert len(doc.grids) == 1
+    grid = doc.grids[0]
+    assert len(grid.rows) == 70
+    assert {c.page for row in grid.rows for c in row} == {1, 2}
+    assert [c.text for c in grid.distinct(69)] == ["row69", "69", "138"]
+
+
+def test_scanned_pdf_raises_a_clear_error():
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.rect(100, 100, 300, 300, fill=1)  # an image-like page with no text
+    c.showPage()
+    c.save()
+    with pytest.raises(UnsupportedDocument, match="scanned PDF"):
+        parse_bytes(buf.getvalue())
