@@ -9,19 +9,21 @@ SOURCES     ?= sources.csv
 PORT        ?= 8001
 HOST        ?= 127.0.0.1
 WORKERS     ?= 2
+PUBLIC      ?=
+BAG         ?= $(lastword $(sort $(wildcard $(DATA)/bundle/nianbao-raw-*)))
 CRAWL_OPTS  ?=
 SAMPLE_DIR  ?= build/sampleweb
 SAMPLE_PORT ?= 8180
 DEMO_DATA   ?= build/demo-data
 # The demo crawls loopback only, so a short delay keeps it polite to nobody but ourselves.
 DEMO_CRAWL_OPTS ?= -s DOWNLOAD_DELAY=0.2
-APT_PACKAGES := fonts-wqy-zenhei
-FONT        := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+APT_PACKAGES := fonts-wqy-zenhei chromium
+APT_STAMP   := $(VENV)/.apt-installed
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle bench clean
+.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild bench clean
 
-install: $(VENV)/.installed $(FONT)
+install: $(VENV)/.installed $(APT_STAMP)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +31,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-$(FONT):
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES)
+# Debian packages: a CJK font to embed in the sample PDFs, Chromium for the browser tests.
+$(APT_STAMP): Makefile
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:" $$missing; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	mkdir -p $(VENV) && touch $@
 
 lint: install
 	$(VENV)/bin/ruff format --check .
@@ -51,13 +59,19 @@ extract: install
 	$(PY) -m extract.batch --data $(DATA) --workers $(WORKERS)
 
 serve: install
-	$(PY) -m archive serve --data $(DATA) --host $(HOST) --port $(PORT)
+	$(PY) -m archive serve --data $(DATA) --host $(HOST) --port $(PORT) $(if $(PUBLIC),--public)
 
 check: install
 	$(PY) -m archive check --data $(DATA)
 
 bundle: install
 	$(PY) -m archive bundle --data $(DATA)
+
+verify-bundle: install
+	$(PY) -m archive verify-bundle $(BAG)
+
+rebuild: install
+	$(PY) -m archive rebuild --data $(DATA)
 
 # Start the bundled sample county sites, crawl them, extract, stop them, then serve the archive.
 demo: install

@@ -1,12 +1,16 @@
-"""``python -m archive serve --data DIR --port PORT [--host HOST]``, ``check``, ``bundle``, ``metadata``."""
+"""``python -m archive serve --data DIR --port PORT [--host HOST] [--public]``, ``check``,
+``bundle``, ``verify-bundle PATH``, ``rebuild``, ``metadata``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from archive.bundle import BundleError, bundle
+from archive.bundle import BundleError, bundle, verify_bundle
 from archive.check import check
+from archive.db import open_archive
+from archive.derived import rebuild
 from archive.metadata import write_metadata
 from archive.serve import ServeError, serve
 
@@ -18,23 +22,53 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--data", default="data")
     serve_cmd.add_argument("--port", type=int, default=8001)
     serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument(
+        "--public",
+        action="store_true",
+        help="immutable database with precomputed counts, robots blocked (internet serving)",
+    )
     check_cmd = commands.add_parser("check", help="fetch the archive's pages through datasette")
     check_cmd.add_argument("--data", default="data")
     bundle_cmd = commands.add_parser(
         "bundle", help="write the raw archive (WARC, originals, manifest)"
     )
     bundle_cmd.add_argument("--data", default="data")
-    bundle_cmd.add_argument("--out", default=None, help="tar to write (default DATA/bundle/…)")
+    bundle_cmd.add_argument(
+        "--out", default=None, help="bag directory to write (default DATA/bundle/…)"
+    )
+    verify_cmd = commands.add_parser(
+        "verify-bundle", help="validate a bag and read every WARC record in it"
+    )
+    verify_cmd.add_argument("path")
+    rebuild_cmd = commands.add_parser(
+        "rebuild", help="rebuild the derived tables (figures, panel, counties, search index)"
+    )
+    rebuild_cmd.add_argument("--data", default="data")
     meta_cmd = commands.add_parser("metadata", help="write DATA/metadata.json")
     meta_cmd.add_argument("--data", default="data")
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
-            serve(args.data, args.port, args.host)
+            serve(args.data, args.port, args.host, public=args.public)
         elif args.command == "check":
             return _check(args.data)
         elif args.command == "bundle":
             print(bundle(args.data, args.out))
+        elif args.command == "verify-bundle":
+            counts = verify_bundle(args.path)
+            print(
+                f"verify-bundle: bag valid ({counts['files']} files); "
+                f"{counts['records']} records read from {counts['warcs']} WARC files"
+            )
+        elif args.command == "rebuild":
+            if not Path(args.data, "archive.db").is_file():
+                raise ServeError(f"rebuild: {args.data}/archive.db not found; run make extract")
+            db = open_archive(f"{args.data}/archive.db")
+            try:
+                rebuild(db)
+            finally:
+                db.close()
+            print(f"rebuilt derived tables of {args.data}/archive.db")
         else:
             print(write_metadata(args.data))
     except (ServeError, BundleError) as exc:

@@ -1,18 +1,26 @@
-"""``make bundle``: the downloadable raw archive, one tar file a journalist can verify offline.
+"""``make bundle``: the downloadable raw archive, a BagIt bag a journalist can verify offline.
 
-The tar holds, under one top folder ``nianbao-raw-<UTC>/``:
+``bundle(DATA)`` writes ``DATA/bundle/nianbao-raw-<UTC>/``, a BagIt 1.0 bag (``bagit`` 1.9.0,
+sha256 manifests) whose payload ``data/`` holds:
 
-- ``warc/*.warc.gz``: every request and response, WARC/1.1, as the crawler wrote them;
+- ``warc/*.warc.gz``: every request and response, WARC/1.1, as the crawler wrote them, and
+  ``warc/index.cdxj``: their CDXJ index (cdxj-indexer), for replay tools such as pywb;
+- ``archive.wacz``: the same WARCs packaged as WACZ 1.1 (``wacz`` package, offline), which
+  ReplayWeb.page opens as it is;
 - ``files/<aa>/<bb>/<sha256>``: every original page and attachment, named by its sha256;
-- ``manifest.csv``: one row per file (path, sha256, size, kind, the URLs it was fetched from and
-  the reports parsed from it);
-- ``SHA256SUMS``: ``sha256sum -c`` checks every file of the bundle.
+- ``archive.db``: a consistent copy of the SQLite archive (SQLite's backup API);
+- ``csv/<table>.csv``: every table of the archive as CSV (UTF-8, header row);
+- ``manifest.csv``: one row per WARC and original (path, sha256, size, kind, the URLs it was
+  fetched from and the reports parsed from it).
 
-Members are already compressed (gzipped WARCs, PDFs), so the tar itself is not.
+``verify_bundle(PATH)`` validates the bag (every checksum, no file missing or extra), reads
+every record of every WARC with warcio, checking its digests, and validates the WACZ with
+``wacz validate``. Everything runs offline.
 
 Example::
 
-    path = bundle("data")   # data/bundle/nianbao-raw-20240131T021500Z.tar
+    path = bundle("data")   # data/bundle/nianbao-raw-20240131T021500Z
+    verify_bundle(path)     # raises BundleError on the first problem
 """
 
 from __future__ import annotations
@@ -20,18 +28,27 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import io
-import tarfile
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import bagit
+from cdxj_indexer.main import write_cdx_index
 from sqlite_utils import Database
+from warcio.archiveiterator import ArchiveIterator
 
 MANIFEST_COLUMNS = ("path", "sha256", "size", "kind", "urls", "reports")
+DB_FILE = "archive.db"
+WACZ_FILE = "archive.wacz"
+CDXJ_FILE = "warc/index.cdxj"
 
 
 class BundleError(Exception):
-    """Nothing can be bundled; the message is the one-line reason."""
+    """Nothing can be bundled, or a bundle does not verify; the message is the one-line reason."""
 
 
 def _sha256(path: Path) -> str:
@@ -57,7 +74,7 @@ def _provenance(data: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]
     """URLs each sha256 was fetched from, and the reports parsed from it."""
     urls: dict[str, list[str]] = {}
     reports: dict[str, list[str]] = {}
-    db_path = data / "archive.db"
+    db_path = data / DB_FILE
     if not db_path.is_file():
         return urls, reports
     db = Database(db_path)
@@ -78,7 +95,7 @@ def _provenance(data: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]
 
 
 def manifest_rows(data: str | Path) -> list[dict[str, object]]:
-    """One manifest row per file of the bundle, with its sha256 computed from the bytes.
+    """One manifest row per WARC and original, with its sha256 computed from the bytes.
 
     :param data: the data directory
     """
@@ -100,20 +117,68 @@ def manifest_rows(data: str | Path) -> list[dict[str, object]]:
     return rows
 
 
-def _text_member(tar: tarfile.TarFile, name: str, text: str, mtime: float) -> None:
-    payload = text.encode("utf-8")
-    info = tarfile.TarInfo(name)
-    info.size = len(payload)
-    info.mtime = int(mtime)
-    info.mode = 0o644
-    tar.addfile(info, io.BytesIO(payload))
+def _place(source: Path, target: Path) -> None:
+    """Hard-link ``source`` into the bag where possible (same bytes, no copy), else copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the archive, even while a crawl or extraction writes to it."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        src.close()
+        dst.close()
+
+
+def export_csv(db_path: Path, out: Path) -> list[str]:
+    """Write every ordinary table of ``db_path`` as ``out/<table>.csv``; returns the tables.
+
+    FTS indexes and their shadow tables are derived data and left out.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    db = Database(db_path)
+    try:
+        fts = db.table_names(fts4=True) + db.table_names(fts5=True)
+        tables = [
+            t
+            for t in db.table_names()
+            if t not in fts and not any(t.startswith(f"{name}_") for name in fts)
+        ]
+        for table in tables:
+            with (out / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(db[table].columns_dict)
+                for row in db.execute(f"select * from [{table}]"):
+                    writer.writerow(row)
+    finally:
+        db.close()
+    return tables
+
+
+def _wacz(warcs: list[Path], target: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "wacz", "create", "-d", "-o", str(target), *map(str, warcs)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not target.is_file():
+        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
+        raise BundleError(f"bundle: wacz create failed: {lines[-1]}")
 
 
 def bundle(data: str | Path, out: str | Path | None = None) -> Path:
-    """Write the raw archive of ``data`` as one tar; returns its path.
+    """Write the raw archive of ``data`` as a BagIt bag directory; returns its path.
 
     :param data: the data directory (``warc/``, ``files/``, ``archive.db``)
-    :param out: the tar to write; default ``DATA/bundle/nianbao-raw-<UTC>.tar``
+    :param out: the bag directory to write; default ``DATA/bundle/nianbao-raw-<UTC>``
     :raises BundleError: when there is neither a WARC file nor a stored original
     """
     data = Path(data)
@@ -121,23 +186,78 @@ def bundle(data: str | Path, out: str | Path | None = None) -> Path:
     if not rows:
         raise BundleError(f"bundle: {data} holds no WARC files or originals; run make crawl first")
     now = datetime.datetime.now(datetime.UTC)
-    top = f"nianbao-raw-{now:%Y%m%dT%H%M%SZ}"
-    target = Path(out) if out else data / "bundle" / f"{top}.tar"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    manifest = io.StringIO()
-    writer = csv.DictWriter(manifest, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    sums = "".join(f"{r['sha256']}  {r['path']}\n" for r in rows)
+    target = Path(out) if out else data / "bundle" / f"nianbao-raw-{now:%Y%m%dT%H%M%SZ}"
+    if target.exists():
+        raise BundleError(f"bundle: {target} exists already")
     partial = target.with_name(f".{target.name}.partial")
-    with tarfile.open(partial, "w") as tar:
-        for row in rows:
-            tar.add(data / str(row["path"]), arcname=f"{top}/{row['path']}", recursive=False)
-        manifest_text = manifest.getvalue()
-        _text_member(tar, f"{top}/manifest.csv", manifest_text, now.timestamp())
-        manifest_sum = hashlib.sha256(manifest_text.encode("utf-8")).hexdigest()
-        sums += f"{manifest_sum}  manifest.csv\n"
-        _text_member(tar, f"{top}/SHA256SUMS", sums, now.timestamp())
-    # a crash never leaves a half-written bundle under the final name
-    partial.replace(target)
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for row in rows:
+        _place(data / str(row["path"]), partial / str(row["path"]))
+    warcs = sorted((partial / "warc").glob("*.warc.gz"))
+    if warcs:
+        write_cdx_index(str(partial / CDXJ_FILE), [str(w) for w in warcs], {"sort": True})
+        _wacz(warcs, partial / WACZ_FILE)
+    if (data / DB_FILE).is_file():
+        _copy_database(data / DB_FILE, partial / DB_FILE)
+        export_csv(partial / DB_FILE, partial / "csv")
+    with (partial / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    bagit.make_bag(
+        str(partial),
+        bag_info={
+            "Source-Organization": "nianbao",
+            "External-Description": "Raw archive of annual reports on government information "
+            "disclosure: WARC (with CDXJ index and WACZ), originals by sha256, SQLite, CSV",
+            "Bagging-Date": now.date().isoformat(),
+        },
+        checksums=["sha256"],
+    )
+    # a crash never leaves a half-written bag under the final name
+    partial.rename(target)
     return target
+
+
+def _read_warc(path: Path) -> int:
+    """Read every record of one WARC, checking digests; returns the number of records."""
+    count = 0
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh, check_digests="raise"):
+            record.content_stream().read()
+            count += 1
+    return count
+
+
+def verify_bundle(path: str | Path) -> dict[str, int]:
+    """Validate a bag written by :func:`bundle` and read every WARC record in it.
+
+    :param path: the bag directory
+    :returns: counts: ``files`` in the payload, ``warcs`` and ``records`` read
+    :raises BundleError: on the first problem, with the reason
+    """
+    path = Path(path)
+    try:
+        bag = bagit.Bag(str(path))
+        bag.validate(processes=1)
+    except (bagit.BagError, bagit.BagValidationError) as exc:
+        raise BundleError(f"verify-bundle: {path} is not a valid bag: {exc}") from exc
+    counts = {"files": len(list(bag.payload_files())), "warcs": 0, "records": 0}
+    for warc in sorted((path / "data" / "warc").glob("*.warc.gz")):
+        try:
+            counts["records"] += _read_warc(warc)
+        except Exception as exc:  # warcio raises several types for a broken record
+            raise BundleError(f"verify-bundle: {warc.name}: {type(exc).__name__}: {exc}") from exc
+        counts["warcs"] += 1
+    wacz = path / "data" / WACZ_FILE
+    if wacz.is_file():
+        result = subprocess.run(
+            [sys.executable, "-m", "wacz", "validate", "-f", str(wacz)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0 or "Validation succeeded" not in result.stdout:
+            lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
+            raise BundleError(f"verify-bundle: {WACZ_FILE} invalid: {lines[-1]}")
+    return counts

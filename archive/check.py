@@ -1,8 +1,8 @@
 """``make check``: ask the published archive for its pages, as Datasette will serve them.
 
-Each page is fetched with ``datasette … --get PATH`` using the very flags of
-:func:`archive.serve.datasette_args`, so the check exercises the metadata, plugins and templates
-that ``make serve`` uses: the index, the reports table, a report page, its original under
+Each page is fetched from one in-process Datasette built with the very metadata, plugins,
+templates and settings of :func:`archive.serve.datasette_args` (:func:`get` asks a single page
+through ``datasette … --get PATH``), so the check exercises what ``make serve`` uses: the index, the reports table, a report page, its original under
 ``/-/files/``, and every canned query with parameters taken from the archive itself.
 
 Example::
@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -24,7 +25,15 @@ from sqlite_utils import Database
 
 from archive.metadata import DATABASE, canned_queries
 from archive.plugins import files
-from archive.serve import DB_FILE, ServeError, datasette_args, prepare
+from archive.serve import (
+    DB_FILE,
+    PLUGINS_DIR,
+    SETTINGS,
+    TEMPLATES_DIR,
+    ServeError,
+    datasette_args,
+    prepare,
+)
 
 PARAM = re.compile(r"(?<!:):(\w+)")
 
@@ -41,10 +50,17 @@ class PageResult:
 def sample_parameters(db: Database) -> dict[str, str]:
     """Parameter values for the canned queries, taken from the latest report in the archive."""
     latest = next(
-        db.query("select year, publisher from reports order by year desc, id limit 1"),
-        {"year": "", "publisher": ""},
+        db.query("select year, publisher, adcode from reports order by year desc, id limit 1"),
+        {"year": "", "publisher": "", "adcode": ""},
     )
-    return {"year": str(latest["year"] or ""), "publisher": latest["publisher"] or "", "check": ""}
+    return {
+        "year": str(latest["year"] or ""),
+        "publisher": latest["publisher"] or "",
+        "adcode": latest["adcode"] or "",
+        "check": "",
+        # 公开 is in the heading of every template section, so the search finds something
+        "q": "公开",
+    }
 
 
 def check_paths(data: str | Path) -> list[str]:
@@ -60,7 +76,7 @@ def check_paths(data: str | Path) -> list[str]:
         report = next(db.query("select id, sha256 from reports order by year desc, id limit 1"))
     finally:
         db.close()
-    paths = ["/", f"/{DATABASE}", f"/{DATABASE}/reports.json?_size=1"]
+    paths = ["/", f"/{DATABASE}", f"/{DATABASE}/reports.json?_size=1", "/-/charts"]
     paths.append(f"/{DATABASE}/reports/{tilde_encode(str(report['id']))}")
     if report["sha256"] and files.store_path(Path(data) / "files", report["sha256"]):
         paths.append(f"/-/files/{report['sha256']}")
@@ -80,6 +96,40 @@ def get(data: str | Path, path: str) -> PageResult:
     return PageResult(path, False, lines[-1][:200])
 
 
+def _setting(value: str) -> bool | int | str:
+    """A ``--setting`` value as Datasette's command line would convert it."""
+    if value in ("on", "off"):
+        return value == "on"
+    return int(value) if value.isdigit() else value
+
+
+def _fetch_all(data: Path, paths: list[str]) -> list[PageResult]:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    metadata = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
+    ds = Datasette(
+        [str(data / DB_FILE)],
+        metadata=metadata,
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings={name: _setting(value) for name, value in SETTINGS.items()},
+    )
+
+    async def fetch() -> list[PageResult]:
+        await ds.invoke_startup()
+        results = []
+        for path in paths:
+            response = await ds.client.get(path)
+            ok = response.status_code == 200
+            detail = "" if ok else f"HTTP {response.status_code}: {response.text[:150]}"
+            results.append(PageResult(path, ok, detail))
+        return results
+
+    return asyncio.run(fetch())
+
+
 def check(data: str | Path) -> list[PageResult]:
     """Ask for every page of :func:`check_paths`; returns one result per page.
 
@@ -87,4 +137,4 @@ def check(data: str | Path) -> list[PageResult]:
     :raises ServeError: when there is no archive, or no report in it
     """
     prepare(data)
-    return [get(data, path) for path in check_paths(data)]
+    return _fetch_all(Path(data), check_paths(data))

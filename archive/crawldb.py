@@ -11,6 +11,11 @@ Tables (see ARCHITECTURE.md):
 - ``crawl_runs``: one row per run with its per-site summary (JSON).
 - ``sites``: one row per county (the sources row, unknown columns in ``extra``) with its health.
 - ``crawl_errors``: failures (HTTP errors, timeouts, robots-forbidden, caps) with their reason.
+- ``events``: what changed between runs, one row per report and run: ``kind`` ``new``,
+  ``changed`` (the document's bytes differ; the old version stays in ``documents`` and the store)
+  or ``removed`` (404/410, or gone from a completely crawled site).
+- ``warc_digests``: the latest payload digest archived per URL, so an unchanged response is
+  written as a ``revisit`` record.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from typing import Any
 import sqlite_utils
 from w3lib.url import canonicalize_url
 
+from archive.faults import maybe_crash
+
 DOCUMENTS = {
     "id": str,
     "url": str,
     "final_url": str,
     "referrer": str,
+    "listing_url": str,
     "adcode": str,
     "kind": str,
     "status": int,
@@ -75,6 +83,8 @@ CRAWL_RUNS = {
     "reports": int,
     "new_reports": int,
     "errors": int,
+    "changed": int,
+    "removed": int,
     "summary": str,
 }
 
@@ -93,6 +103,11 @@ SITES = {
     "pages": int,
     "reports": int,
     "errors": int,
+    "status": str,
+    "last_success": str,
+    "reports_by_year": str,
+    "missing_years": str,
+    "alert": str,
 }
 
 CRAWL_ERRORS = {
@@ -106,18 +121,39 @@ CRAWL_ERRORS = {
     "at": str,
 }
 
+EVENTS = {
+    "id": int,
+    "kind": str,
+    "report_id": str,
+    "adcode": str,
+    "run_id": str,
+    "at": str,
+    "detail": str,
+}
+
+WARC_DIGESTS = {
+    "url": str,
+    "digest": str,
+    "record_id": str,
+    "date": str,
+    "warc_file": str,
+}
+
 TABLES: dict[str, tuple[dict[str, type], str]] = {
     "documents": (DOCUMENTS, "id"),
     "report_links": (REPORT_LINKS, "id"),
     "crawl_runs": (CRAWL_RUNS, "id"),
     "sites": (SITES, "adcode"),
     "crawl_errors": (CRAWL_ERRORS, "id"),
+    "events": (EVENTS, "id"),
+    "warc_digests": (WARC_DIGESTS, "url"),
 }
 
 INDEXES = {
     "documents": [["url"], ["sha256"]],
     "report_links": [["adcode", "year"], ["document_sha256"]],
     "crawl_errors": [["run_id"], ["adcode"]],
+    "events": [["report_id"], ["run_id"]],
 }
 
 
@@ -173,10 +209,34 @@ def upsert_document(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
     return row["id"]
 
 
+def record_event(
+    db: sqlite_utils.Database,
+    kind: str,
+    report_id: str,
+    adcode: str,
+    run_id: str,
+    at: str,
+    detail: str | None = None,
+) -> None:
+    """Append an ``events`` row (``new``, ``changed`` or ``removed``)."""
+    db["events"].insert(
+        {
+            "kind": kind,
+            "report_id": report_id,
+            "adcode": adcode,
+            "run_id": run_id,
+            "at": at,
+            "detail": detail,
+        }
+    )
+
+
 def upsert_report_link(db: sqlite_utils.Database, row: dict[str, Any]) -> tuple[str, bool]:
     """Insert or refresh a ``report_links`` row; return (id, whether it is new).
 
-    ``first_seen`` is kept from the existing row; ``last_seen`` and ``status`` are refreshed.
+    ``first_seen`` is kept from the existing row; ``last_seen`` and ``status`` are refreshed. A
+    new report gets a ``new`` event, a report whose document bytes differ a ``changed`` event
+    (both need ``last_run_id`` in ``row``); a report seen again after removal comes back online.
     """
     row = {k: v for k, v in row.items() if k in REPORT_LINKS}
     row.setdefault("id", report_link_id(row["adcode"], row["document_url"]))
@@ -189,23 +249,55 @@ def upsert_report_link(db: sqlite_utils.Database, row: dict[str, Any]) -> tuple[
             if key in ("publisher", "url", "listing_url", "published") and value:
                 row[key] = value
     row.setdefault("status", "online")
-    table.upsert(row, pk="id")
+    run_id, at = row.get("last_run_id"), row.get("last_seen") or ""
+    # The row and its event commit together: a kill between them would lose the ``new`` event
+    # for good (the next run finds the row and takes the report as known).
+    with db.atomic():
+        table.upsert(row, pk="id")
+        maybe_crash("crawl.report_txn")
+        if run_id and existing is None:
+            record_event(db, "new", row["id"], row["adcode"], run_id, at)
+        elif (
+            run_id
+            and existing.get("last_run_id") != run_id
+            and existing.get("document_sha256")
+            and existing["document_sha256"] != row.get("document_sha256")
+        ):
+            detail = f"{existing['document_sha256']} -> {row.get('document_sha256')}"
+            record_event(db, "changed", row["id"], row["adcode"], run_id, at, detail)
     return row["id"], existing is None
 
 
-def mark_removed(db: sqlite_utils.Database, adcode: str, run_id: str) -> int:
-    """Mark a site's reports not seen by run ``run_id`` as ``removed``; return how many changed.
+def mark_removed(
+    db: sqlite_utils.Database,
+    adcode: str,
+    run_id: str,
+    at: str = "",
+    urls: list[str] | None = None,
+) -> int:
+    """Mark reports ``removed`` and record a ``removed`` event for each; return how many.
 
-    Call only after a complete crawl of the site (finished, no errors, not resumed): a report
-    missing from an interrupted crawl has not been removed.
+    With ``urls``, the reports whose page or document is one of them (they answered 404/410);
+    without, the site's reports not seen by run ``run_id``. Call the latter only after a
+    complete crawl of the site (finished, not resumed): a report missing from an interrupted
+    crawl has not been removed.
     """
-    with db.conn:
-        cursor = db.execute(
-            "update report_links set status = 'removed' where adcode = ? and status = 'online'"
-            " and (last_run_id is null or last_run_id != ?)",
-            [adcode, run_id],
+    if urls is not None:
+        marks = ",".join("?" * len(urls)) or "''"
+        where = (
+            f"adcode = ? and status = 'online' and (url in ({marks}) or document_url in ({marks}))"
         )
-    return cursor.rowcount
+        params: list[Any] = [adcode, *urls, *urls]
+    else:
+        where = "adcode = ? and status = 'online' and (last_run_id is null or last_run_id != ?)"
+        params = [adcode, run_id]
+    ids = [r[0] for r in db.execute(f"select id from report_links where {where}", params)]
+    with db.conn:
+        for report_id in ids:
+            db.execute("update report_links set status = 'removed' where id = ?", [report_id])
+    for report_id in ids:
+        record_event(db, "removed", report_id, adcode, run_id, at)
+    return len(ids)
 
 
 def record_error(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
@@ -228,6 +320,11 @@ def upsert_run(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
     if not isinstance(row.get("summary", ""), str):
         row["summary"] = json.dumps(row["summary"], ensure_ascii=False)
     db["crawl_runs"].upsert(row, pk="id")
+
+
+def warc_digest_of(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    """The last archived payload digest of ``url`` (for ``revisit`` records), or None."""
+    return next(db["warc_digests"].rows_where("url = ?", [url], limit=1), None)
 
 
 def latest_document(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:

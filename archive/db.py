@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.faults import maybe_crash
 from extract.template import AMOUNT_MEASURES, DIMENSIONS
 
 #: the stats tables and the two dimension columns each is keyed by
@@ -143,6 +144,7 @@ def _schema() -> dict[str, dict[str, Any]]:
                 "value": "ANY",
                 "blank": int,
                 "printed": str,
+                "page": int,
             },
             "pk": ("report_id", a, b),
             "foreign_keys": [report_fk, *fks[table]],
@@ -308,9 +310,12 @@ _CELL_TABLES = {
 }
 
 
-def _printed_cells(cells: Iterable[Any] | None) -> dict[tuple[str, str, str], str]:
-    """Printed text of each cell from the extractor's provenance, keyed (table, code, code)."""
-    found: dict[tuple[str, str, str], str] = {}
+def _printed_cells(
+    cells: Iterable[Any] | None,
+) -> dict[tuple[str, str, str], tuple[str, int | None]]:
+    """(printed text, page) of each cell from the extractor's provenance, keyed
+    (table, code, code); the page is 1-based where the extractor knows it."""
+    found: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for cell in cells or ():
         if not isinstance(cell, Mapping):
             continue
@@ -322,7 +327,9 @@ def _printed_cells(cells: Iterable[Any] | None) -> dict[tuple[str, str, str], st
             continue
         for table, names in _CELL_TABLES.items():
             if cell.get("table") in names:
-                found[(table, str(codes[0]), str(codes[1]))] = str(printed)
+                page = cell.get("page")
+                page = page if isinstance(page, int) and not isinstance(page, bool) else None
+                found[(table, str(codes[0]), str(codes[1]))] = (str(printed), page)
     return found
 
 
@@ -331,7 +338,7 @@ def _stat_rows(report_id: str, table: str, triples: Iterable[Any], printed: dict
     rows: dict[tuple[str, str], dict] = {}
     for triple in triples or ():
         first, second, value = triple[0], triple[1], triple[2]
-        text = printed.get((table, first, second))
+        text, page = printed.get((table, first, second), (None, None))
         stored, blank = stat_value(value, second if table == "proactive_stats" else "", text)
         # the pk is (report_id, a, b): a code printed twice keeps its first reading
         rows.setdefault(
@@ -343,6 +350,7 @@ def _stat_rows(report_id: str, table: str, triples: Iterable[Any], printed: dict
                 "value": stored,
                 "blank": blank,
                 "printed": text,
+                "page": page,
             },
         )
     return list(rows.values())
@@ -448,6 +456,7 @@ def save_report(
         for table in REPORT_TABLES:
             if rows[table]:
                 db[table].insert_all(rows[table])
+        maybe_crash("extract.save_txn")
     return report_id
 
 

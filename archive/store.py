@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from archive.faults import maybe_crash
+
 
 def sha256_hex(data: bytes) -> str:
     """The lowercase hex sha256 of ``data``.
@@ -63,11 +65,24 @@ class FileStore:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            maybe_crash("crawl.store_temp")
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         return digest
+
+
+def remove_partial(root: Path | str) -> int:
+    """Delete the temporary files a killed writer left in the store; return how many.
+
+    Only ``.tmp-*`` names are touched: a file under its sha256 name is always complete.
+    """
+    removed = 0
+    for leftover in Path(root).glob("*/*/.tmp-*"):
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def put(root: Path | str, data: bytes) -> str:

@@ -4,7 +4,14 @@ Each file starts with a ``warcinfo`` record; each exchange becomes a ``request``
 record that point at each other with ``WARC-Concurrent-To``. Every record is its own gzip member,
 serialised completely in memory and then written with one ``write`` and a flush, so a crash can at
 worst lose the record being written, never corrupt the ones before it. Files rotate when they pass
-``max_size`` bytes and are named ``<prefix>-<UTC>-<nnnnn>.warc.gz``.
+``max_size`` bytes and are named ``<prefix>-<UTC>-<nnnnn>.warc.gz``. While open, a file is named
+``….warc.gz.open``; it gets its final name when closed. A file left ``.open`` by a killed process
+is repaired by :func:`repair_open_files` (cut after its last complete record, then renamed), which
+every new writer runs on its directory first, so no reader ever meets a truncated record.
+
+Unchanged responses are written as ``revisit`` records (:meth:`WarcWriter.write_exchange` with
+``refers_to``): profile ``identical-payload-digest`` when a 200 carries the bytes archived before,
+``server-not-modified`` for a 304, the HTTP headers kept and the payload left out.
 
 HTTP header blocks are written byte for byte as given (warcio would percent-encode non-ASCII header
 bytes such as a GBK ``Content-Disposition``), so the records are assembled here and digests
@@ -20,6 +27,7 @@ import base64
 import hashlib
 import io
 import os
+import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -32,6 +40,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 Header = tuple[str | bytes, str | bytes]
+
+OPEN_SUFFIX = ".open"
+PROFILES = {
+    "identical": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
 
 _DROPPED = {b"transfer-encoding": b"X-Nianbao-Original-Transfer-Encoding"}
 
@@ -95,6 +109,51 @@ def http_response_block(
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
+def complete_length(data: bytes) -> int:
+    """How many leading bytes of ``data`` are complete gzip members holding a WARC record.
+
+    >>> import gzip
+    >>> record = gzip.compress(b"WARC/1.1\\r\\n")
+    >>> complete_length(record + record[:7]) == len(record)
+    True
+    """
+    good = position = 0
+    while position < len(data):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            head = inflater.decompress(data[position:], 16)
+            while not inflater.eof and inflater.unconsumed_tail:
+                inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+        except zlib.error:
+            break
+        if not inflater.eof or not head.startswith(b"WARC/"):
+            break
+        position = len(data) - len(inflater.unused_data)
+        good = position
+    return good
+
+
+def repair_open_files(directory: Path | str) -> list[Path]:
+    """Finish the ``.open`` WARC files a killed writer left: keep their complete records, drop a
+    partial last one, give them their final names. Returns the repaired files.
+    """
+    repaired = []
+    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        data = path.read_bytes()
+        keep = complete_length(data)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        if keep == 0:
+            path.unlink()
+            continue
+        if keep < len(data):
+            with open(path, "r+b") as fh:
+                fh.truncate(keep)
+                os.fsync(fh.fileno())
+        os.replace(path, final)
+        repaired.append(final)
+    return repaired
+
+
 class WarcWriter:
     """Writes exchanges to rotating gzipped WARC/1.1 files in ``directory``.
 
@@ -127,23 +186,29 @@ class WarcWriter:
         self.files: list[Path] = []
         self._fh: io.BufferedWriter | None = None
         self._builder = RecordBuilder(warc_version="1.1")
+        if self.directory.is_dir():
+            repair_open_files(self.directory)
 
     @property
     def current(self) -> Path | None:
         """The file being written, if any."""
         return self.files[-1] if self._fh else None
 
+    def _final_name(self, path: Path) -> str:
+        return path.name[: -len(OPEN_SUFFIX)] if path.name.endswith(OPEN_SUFFIX) else path.name
+
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         while True:
             self.serial += 1
-            path = self.directory / f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
-            if not path.exists():
+            name = f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
+            path = self.directory / f"{name}{OPEN_SUFFIX}"
+            if not path.exists() and not (self.directory / name).exists():
                 break
         self._fh = open(path, "xb")  # noqa: SIM115 -- held open across records
         self.files.append(path)
-        record = self._builder.create_warcinfo_record(path.name, self.info)
+        record = self._builder.create_warcinfo_record(name, self.info)
         self._write(record)
 
     def _write(self, record: ArcWarcRecord) -> int:
@@ -163,7 +228,13 @@ class WarcWriter:
             self._open()
 
     def _record(
-        self, record_type: str, url: str, block: bytes, payload: bytes, fields: dict[str, str]
+        self,
+        record_type: str,
+        url: str,
+        block: bytes,
+        payload: bytes,
+        fields: dict[str, str],
+        payload_digest: str | None = None,
     ) -> ArcWarcRecord:
         headers = StatusAndHeaders(
             "",
@@ -172,13 +243,17 @@ class WarcWriter:
                 ("WARC-Target-URI", url),
                 *fields.items(),
                 ("WARC-Block-Digest", warc_digest(block)),
-                ("WARC-Payload-Digest", warc_digest(payload)),
+                ("WARC-Payload-Digest", payload_digest or warc_digest(payload)),
             ],
             protocol="WARC/1.1",
         )
-        content_type = f"application/http; msgtype={record_type}"
+        msgtype = "request" if record_type == "request" else "response"
+        content_type = f"application/http; msgtype={msgtype}"
+        # warcio's writer leaves a revisit's block out; ours is the exact HTTP header bytes, so
+        # it is handed over as a response (the WARC-Type header above still says revisit).
+        as_type = "response" if record_type == "revisit" else record_type
         record = ArcWarcRecord(
-            "warc", record_type, headers, io.BytesIO(block), None, content_type, len(block)
+            "warc", as_type, headers, io.BytesIO(block), None, content_type, len(block)
         )
         record.payload_length = len(block)
         return record
@@ -196,8 +271,14 @@ class WarcWriter:
         protocol: str = "HTTP/1.1",
         ip_address: str | None = None,
         date: datetime | None = None,
+        refers_to: dict[str, str] | None = None,
     ) -> tuple[str, int]:
         """Write one request and its response; return (file name, offset of the response record).
+
+        With ``refers_to`` (``record_id``, ``date``, ``url``, ``digest`` of an earlier response
+        record), the response is written as a ``revisit`` record without its payload: profile
+        ``server-not-modified`` for a 304, ``identical-payload-digest`` otherwise. The caller
+        decides; :meth:`payload_digest` gives the digest to compare.
 
         :param url: the requested URL, query string included.
         :param method: ``GET``, ``POST`` …
@@ -214,13 +295,35 @@ class WarcWriter:
         common = {"WARC-Date": when}
         if ip_address:
             common["WARC-IP-Address"] = ip_address
-        response = self._record(
-            "response",
-            url,
-            http_response_block(status, response_headers, response_body, protocol),
-            response_body,
-            {"WARC-Record-ID": response_id, **common, "WARC-Concurrent-To": request_id},
-        )
+        fields = {"WARC-Record-ID": response_id, **common, "WARC-Concurrent-To": request_id}
+        if refers_to is not None:
+            profile = PROFILES["not-modified" if status == 304 else "identical"]
+            fields.update(
+                {
+                    "WARC-Profile": profile,
+                    "WARC-Refers-To": refers_to["record_id"],
+                    "WARC-Refers-To-Target-URI": refers_to.get("url") or url,
+                    "WARC-Refers-To-Date": refers_to["date"],
+                }
+            )
+            digest = refers_to.get("digest") if status != 304 else None
+            response = self._record(
+                "revisit",
+                url,
+                http_response_block(status, response_headers, b"", protocol),
+                response_body if status == 304 else b"",
+                fields,
+                payload_digest=digest,
+            )
+        else:
+            response = self._record(
+                "response",
+                url,
+                http_response_block(status, response_headers, response_body, protocol),
+                response_body,
+                fields,
+            )
+        self.last_response = {"record_id": response_id, "date": when, "url": url}
         request = self._record(
             "request",
             url,
@@ -231,7 +334,12 @@ class WarcWriter:
         self._write(request)
         offset = self._write(response)
         assert self.current is not None
-        return self.current.name, offset
+        return self._final_name(self.current), offset
+
+    @staticmethod
+    def payload_digest(body: bytes) -> str:
+        """The ``WARC-Payload-Digest`` a response with this body gets."""
+        return warc_digest(body)
 
     def _close_file(self) -> None:
         if self._fh is not None:
@@ -239,6 +347,10 @@ class WarcWriter:
             os.fsync(self._fh.fileno())
             self._fh.close()
             self._fh = None
+            path = self.files[-1]
+            final = path.with_name(self._final_name(path))
+            os.replace(path, final)
+            self.files[-1] = final
 
     def close(self) -> None:
         """Flush, fsync and close the current file."""

@@ -26,6 +26,7 @@ class DocumentItem:
     status: int
     body: bytes = field(repr=False)
     referrer: str | None = None
+    listing_url: str | None = None
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None

@@ -19,11 +19,23 @@ from typing import Any, TextIO
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive import crawldb
+from archive import crawldb, store
+from archive.faults import maybe_crash
 from crawler.context import now_iso, site_stat
 from crawler.sources import SourcesError, read_sources
 
-SUMMARY_COLUMNS = ("adcode", "name", "family", "pages", "reports", "new", "errors", "status")
+SUMMARY_COLUMNS = (
+    "adcode",
+    "name",
+    "family",
+    "pages",
+    "reports",
+    "new",
+    "changed",
+    "removed",
+    "errors",
+    "status",
+)
 
 
 class LockHeld(Exception):
@@ -49,6 +61,16 @@ def crawl_lock(data: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def _queue_left(jobdir: Path) -> bool:
+    """True when a saved Scrapy job still holds queued requests (its ``active.json`` is not
+    empty); a job saved by a spider that finished has nothing to resume."""
+    try:
+        active = json.loads((jobdir / "requests.queue" / "active.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(active)
+
+
 def build_settings(
     sites: list[dict[str, str]], data: Path, run_id: str, overrides: Mapping[str, Any] | None
 ) -> Settings:
@@ -68,9 +90,10 @@ def build_settings(
     settings.update(dict(overrides or {}), priority="cmdline")
     if settings.getbool("NIANBAO_RESUME_ENABLED") and not settings.get("JOBDIR"):
         jobdir = data / "state" / "job"
-        if jobdir.is_dir() and not (jobdir / "spider.state").exists():
-            # Killed without a chance to save its queue (SIGKILL, power loss): the seen-requests
-            # file alone would hide pages whose links were never followed, so start afresh.
+        if jobdir.is_dir() and (not (jobdir / "spider.state").exists() or not _queue_left(jobdir)):
+            # Killed without a chance to save its queue (SIGKILL, power loss), or killed after
+            # the spider finished but before the job was cleared: the seen-requests file alone
+            # would hide every page of the next run, so start afresh.
             shutil.rmtree(jobdir, ignore_errors=True)
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
         settings.set("NIANBAO_RESUMED", (jobdir / "spider.state").exists(), priority="cmdline")
@@ -78,7 +101,11 @@ def build_settings(
 
 
 def site_summary(db, site: dict[str, str], stats: Mapping[str, Any], run_id: str) -> dict[str, Any]:
-    """One site's line of the run summary, from the run's stats and the database."""
+    """One site's line of the run summary, from the run's stats and the database.
+
+    ``status`` is ``blocked`` (an anti-bot wall or 403s), ``broken`` (nothing could be fetched,
+    or the time budget ran out), ``empty`` (pages fetched, no report recognised) or ``ok``.
+    """
     adcode = site["adcode"]
     errors = db.execute(
         "select count(*) from crawl_errors where run_id = ? and adcode = ?", [run_id, adcode]
@@ -87,12 +114,16 @@ def site_summary(db, site: dict[str, str], stats: Mapping[str, Any], run_id: str
     found = stats.get(site_stat(adcode, "reports"), 0)
     if stats.get(site_stat(adcode, "blocked")):
         status = "blocked"
-    elif pages == 0:
-        status = "unreachable"
+    elif pages == 0 or stats.get(site_stat(adcode, "out_of_time")):
+        status = "broken"
     elif found == 0:
-        status = "no reports found"
+        status = "empty"
     else:
-        status = "ok" if errors == 0 else "ok with errors"
+        status = "ok"
+    changed = db.execute(
+        "select count(*) from events where run_id = ? and adcode = ? and kind = 'changed'",
+        [run_id, adcode],
+    ).fetchone()[0]
     return {
         "adcode": adcode,
         "name": site["name"],
@@ -100,20 +131,47 @@ def site_summary(db, site: dict[str, str], stats: Mapping[str, Any], run_id: str
         "pages": pages,
         "reports": found,
         "new": stats.get(site_stat(adcode, "new_reports"), 0),
+        "changed": changed,
+        "removed": 0,
         "errors": errors,
         "status": status,
-        "removed": 0,
+    }
+
+
+def site_health(db, adcode: str) -> dict[str, Any]:
+    """Reports online per year and the years missing between the first and the last.
+
+    >>> site_health(db, "330991")  # doctest: +SKIP
+    {'reports_by_year': '{"2019": 5, "2021": 5}', 'missing_years': '[2020]'}
+    """
+    years = dict(
+        db.execute(
+            "select year, count(*) from report_links where adcode = ? and status = 'online'"
+            " and year is not null group by year order by year",
+            [adcode],
+        ).fetchall()
+    )
+    missing = [y for y in range(min(years), max(years) + 1) if y not in years] if years else []
+    return {
+        "reports_by_year": json.dumps({str(y): n for y, n in years.items()}),
+        "missing_years": json.dumps(missing),
     }
 
 
 def record_sites(
     db, sites: list[dict[str, str]], rows: list[dict[str, Any]], run_id: str, finished: str
 ) -> None:
-    """Upsert each site's ``sites`` row with this run's health (and fill a missing family)."""
+    """Upsert each site's ``sites`` row with this run's health (and fill a missing family).
+
+    ``alert`` flags a site that had reports and now yields none (or got blocked or broke).
+    """
     for site, row in zip(sites, rows, strict=True):
-        known = next(db["sites"].rows_where("adcode = ?", [site["adcode"]]), None)
+        known = next(db["sites"].rows_where("adcode = ?", [site["adcode"]]), None) or {}
         # A resumed run may not revisit the column pages that told the family.
-        row["family"] = row["family"] or (known or {}).get("family") or ""
+        row["family"] = row["family"] or known.get("family") or ""
+        alert = None
+        if row["status"] != "ok" and (known.get("reports") or 0) > 0:
+            alert = f"had {known['reports']} reports, now {row['status']}"
         crawldb.upsert_site(
             db,
             {
@@ -122,10 +180,41 @@ def record_sites(
                 "last_run_id": run_id,
                 "last_crawled": finished,
                 "last_status": row["status"],
+                "status": row["status"],
+                "last_success": finished if row["status"] == "ok" else known.get("last_success"),
                 "pages": row["pages"],
                 "reports": row["reports"],
                 "errors": row["errors"],
+                "alert": alert,
+                **site_health(db, site["adcode"]),
             },
+        )
+
+
+def record_removals(db, rows: list[dict[str, Any]], run_id: str, complete: bool) -> None:
+    """Mark reports removed: those whose page or file answered 404/410 this run and, after a
+    complete run, those an ``ok`` site no longer lists."""
+    at = now_iso()
+    for row in rows:
+        gone = [
+            url
+            for (url,) in db.execute(
+                "select url from crawl_errors where run_id = ? and adcode = ? and status in"
+                " (404, 410)",
+                [run_id, row["adcode"]],
+            )
+        ]
+        row["removed"] = crawldb.mark_removed(db, row["adcode"], run_id, at, urls=gone)
+        if complete and row["status"] == "ok":
+            row["removed"] += crawldb.mark_removed(db, row["adcode"], run_id, at)
+
+
+def close_stale_runs(db) -> None:
+    """Runs left ``running`` by a crawl killed without warning (the lock is ours now)."""
+    with db.conn:
+        db.execute(
+            "update crawl_runs set status = 'killed', finish_reason = 'killed'"
+            " where status = 'running'"
         )
 
 
@@ -199,6 +288,8 @@ def _crawl_locked(
     out: TextIO,
 ) -> int:
     db = crawldb.open_db(data / "archive.db")
+    close_stale_runs(db)
+    store.remove_partial(data / "files")
     run_id = base_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     n = 1
     while db["crawl_runs"].count_where("id = ?", [run_id]):  # two runs within one second
@@ -231,18 +322,17 @@ def _crawl_locked(
         )
         print(f"crawl: the crawl could not run: {exc}", file=sys.stderr)
         return 1
+    maybe_crash("crawl.finishing")
     resumed = settings.getbool("NIANBAO_RESUMED")
     if reason == "finished" and settings.get("JOBDIR"):
         # A finished run leaves nothing to resume; its seen-requests would hide the next run.
         shutil.rmtree(settings.get("JOBDIR"), ignore_errors=True)
     rows = [site_summary(db, site, stats, run_id) for site in sites]
     finished = now_iso()
+    record_removals(db, rows, run_id, complete=reason == "finished" and not resumed)
     record_sites(db, sites, rows, run_id, finished)
-    if reason == "finished" and not resumed:
-        for row in rows:
-            if row["status"] == "ok":  # complete and clean: what it did not find is gone
-                row["removed"] = crawldb.mark_removed(db, row["adcode"], run_id)
-    totals = {k: sum(r[k] for r in rows) for k in ("pages", "reports", "new", "errors")}
+    keys = ("pages", "reports", "new", "changed", "removed", "errors")
+    totals = {k: sum(r[k] for r in rows) for k in keys}
     fetched_nothing = totals["pages"] == 0
     crawldb.upsert_run(
         db,
@@ -255,12 +345,15 @@ def _crawl_locked(
             "reports": totals["reports"],
             "new_reports": totals["new"],
             "errors": totals["errors"],
+            "changed": totals["changed"],
+            "removed": totals["removed"],
             "summary": json.dumps(rows, ensure_ascii=False),
         },
     )
     print(
         f"crawl: run {run_id} {reason}: {len(sites)} sites, {totals['pages']} pages, "
-        f"{totals['reports']} reports ({totals['new']} new), {totals['errors']} errors",
+        f"{totals['reports']} reports ({totals['new']} new, {totals['changed']} changed, "
+        f"{totals['removed']} removed), {totals['errors']} errors",
         file=out,
     )
     print_summary(rows, out)

@@ -23,6 +23,12 @@ Components (each has an ``_ENABLED`` flag; disabled components raise ``NotConfig
   403/503 walls); after ``NIANBAO_BLOCKING_THRESHOLD`` (3) such answers a site is skipped for
   the rest of the run. Blocking is recorded, never circumvented.
 - ``NIANBAO_MAX_PAGES_PER_SITE`` (400): requests allowed per site per run (0 = no cap).
+- ``NIANBAO_SITE_TIME_BUDGET`` (1800): seconds a site may take from its first request; then its
+  remaining requests are dropped and the site is ``broken`` for the run (0 = no budget).
+- ``NIANBAO_PROGRESS_INTERVAL`` (60): seconds between progress lines in the log (0 = none).
+- ``NIANBAO_BACKOFF_ENABLED`` (True): after a 429/500/502/503/504 or a timeout, the site's delay
+  doubles (at least its ``Retry-After``, at most ``NIANBAO_BACKOFF_MAX_DELAY``, 60 s) before the
+  retry, and halves back towards ``DOWNLOAD_DELAY`` with each good answer.
 - ``NIANBAO_INCREMENTAL_ENABLED`` (True): attachments already in the store are not downloaded
   again; after ``NIANBAO_REVALIDATE_DAYS`` (30) they are revalidated with a conditional request
   (``If-None-Match``/``If-Modified-Since``) and a 304 reuses the stored bytes.
@@ -60,6 +66,8 @@ TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
+# The delay is a floor between two requests to one site, not an average.
+RANDOMIZE_DOWNLOAD_DELAY = False
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 AUTOTHROTTLE_ENABLED = True
@@ -80,10 +88,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.caps.SitePageCapMiddleware": 60,
     "crawler.middlewares.incremental.IncrementalMiddleware": 120,
     "crawler.middlewares.errors.CrawlErrorsMiddleware": 540,
+    # Above RetryMiddleware (550): sees every 429/5xx before it is retried.
+    "crawler.middlewares.backoff.BackoffMiddleware": 555,
     "crawler.middlewares.blocking.BlockingMiddleware": 545,
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
     # Above HttpCompression (590), Redirect (600) and HttpCache (900): sees the wire bytes.
     "crawler.middlewares.warc.WarcArchiveMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 300,
@@ -104,6 +117,10 @@ NIANBAO_ERRORS_ENABLED = True
 NIANBAO_BLOCKING_ENABLED = True
 NIANBAO_BLOCKING_THRESHOLD = 3
 NIANBAO_MAX_PAGES_PER_SITE = 400
+NIANBAO_SITE_TIME_BUDGET = 1800.0
+NIANBAO_PROGRESS_INTERVAL = 60.0
+NIANBAO_BACKOFF_ENABLED = True
+NIANBAO_BACKOFF_MAX_DELAY = 60.0
 NIANBAO_INCREMENTAL_ENABLED = True
 NIANBAO_REVALIDATE_DAYS = 30
 NIANBAO_ARCHIVE_ENABLED = True

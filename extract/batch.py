@@ -5,7 +5,9 @@
 :func:`extract.parse_document` (the crawler's publisher, year and title as hints), writes the
 contract tables through :func:`archive.db.save_report` and notes each document in
 ``extractions``. A document that fails gets an ``extract_errors`` row and the batch goes on.
-Work is keyed on (sha256, extractor version): run it again and only new documents, new links and
+At the end the derived tables (``report_figures``, ``county_years``, ``counties``, the bigram
+search indexes) are rebuilt by :func:`archive.derived.rebuild`. Work is keyed on (sha256,
+extractor version): run it again and only new documents, new links and
 documents failed for a missing file are parsed.
 
 Example::
@@ -28,6 +30,8 @@ from typing import Any
 
 import extract
 from archive.db import open_archive, record_error, record_extraction, save_report
+from archive.derived import rebuild
+from archive.faults import maybe_crash
 from archive.store import FileStore
 
 HINT_KEYS = ("publisher", "year", "title")
@@ -121,15 +125,23 @@ def _hints(link: dict[str, Any]) -> dict[str, Any]:
 
 def _record(db, summary: Summary, links: list[dict], parsed: dict | None, error: str | None):
     sha256 = links[0]["document_sha256"]
+    maybe_crash("extract.parsed")
     if parsed is not None:
         try:
-            for link in links:
-                save_report(db, link, parsed, extractor_version=summary.version)
-                summary.reports += 1
-                failing = {c[0] for c in parsed.get("checks") or () if len(c) > 2 and not c[2]}
-                summary.failing_checks.update(failing)
+            # one transaction per document: its reports and its ``extractions`` row commit
+            # together, so a kill never leaves reports the next run would take as unrecorded
+            with db.atomic():
+                for link in links:
+                    save_report(db, link, parsed, extractor_version=summary.version)
+                maybe_crash("extract.recorded")
+                record_extraction(db, sha256, summary.version, "ok")
         except Exception as exc:  # a result the archive cannot hold fails like a bad file
             parsed, error = None, f"save failed: {type(exc).__name__}: {exc}"
+        else:
+            summary.reports += len(links)
+            failing = {c[0] for c in parsed.get("checks") or () if len(c) > 2 and not c[2]}
+            for _ in links:
+                summary.failing_checks.update(failing)
     if parsed is None:
         summary.failed += 1
         summary.formats["failed"] += 1
@@ -142,7 +154,6 @@ def _record(db, summary: Summary, links: list[dict], parsed: dict | None, error:
         return
     summary.parsed += 1
     summary.formats[parsed.get("format") or "unknown"] += 1
-    record_extraction(db, sha256, summary.version, "ok")
 
 
 def _results(jobs: list[tuple], workers: int) -> Iterable[tuple[dict | None, str | None]]:
@@ -201,6 +212,8 @@ def run(data: str | Path, workers: int = 1) -> Summary:
             job_links.append(links)
         for links, (parsed, error) in zip(job_links, _results(jobs, workers), strict=True):
             _record(db, summary, links, parsed, error)
+        # the wide tables, the county panel, the map and the search index follow the reports
+        rebuild(db)
         return summary
     finally:
         # fold the WAL into archive.db so a copy or a Datasette download holds every report

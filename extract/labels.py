@@ -48,6 +48,8 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+# labels repeat in every report (and within one); matching them is most of a parse's work
+@lru_cache(maxsize=65536)
 def score(printed: str, label: str) -> float:
     """Similarity of two labels in [0, 1] after normalisation, tolerant of renumbering.
 
@@ -73,6 +75,7 @@ def subheading(code: Code) -> str:
     return ""
 
 
+@lru_cache(maxsize=1024)
 def keys(code: Code) -> tuple[str, ...]:
     """Every printed form of ``code``, each prefixed with its sub-heading."""
     head = subheading(code)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: CJK Radicals Supplement code points that NFKC leaves alone, mapped to the unified ideograph
 #: they look like (the Kangxi Radicals block U+2F00-2FDF is already handled by NFKC).
@@ -123,6 +124,7 @@ def norm_text(text: str) -> str:
     return _SPACE.sub(" ", fold(text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def norm_label(text: str) -> str:
     """A label folded for matching: like :func:`norm_text` with every space removed.
 

@@ -1,4 +1,6 @@
-"""Serve the archived original of a report: ``/-/files/<sha256>``.
+"""Serve the archived original of a report: ``/-/files/<sha256>``, and one WARC record:
+``/-/warc/<file>/<offset>`` (the gzip member of the record at that offset, itself a valid
+one-record ``.warc.gz``).
 
 Only a file that is in the store under a validated 64-hex sha256 is served; the URL never carries
 a path. The store is ``files/`` next to the first database file (``DATA/files`` beside
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+from warcio.archiveiterator import ArchiveIterator
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 EXTENSIONS = {
@@ -84,6 +87,46 @@ async def serve_file(datasette, request):
     )
 
 
+WARC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.warc\.gz$")
+
+
+def warc_record_bytes(path: Path, offset: int) -> bytes | None:
+    """The raw bytes of the record starting at ``offset`` of ``path``, or ``None``."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        records = ArchiveIterator(fh)
+        try:
+            record = next(records)
+        except (StopIteration, Exception):
+            return None
+        record.content_stream().read()
+        records.read_to_end(record)
+        length = records.member_info[1] if records.member_info else None
+        fh.seek(offset)
+        return fh.read(length) if length else None
+
+
+async def serve_warc_record(datasette, request):
+    name, offset = request.url_vars["name"], int(request.url_vars["offset"])
+    root = _store_root(datasette)
+    path = root.parent / "warc" / name if root and WARC_NAME.match(name) else None
+    data = warc_record_bytes(path, offset) if path and path.is_file() else None
+    if data is None:
+        return Response.text("no such WARC record in the archive", status=404)
+    return Response(
+        data,
+        status=200,
+        headers={
+            "content-disposition": f'attachment; filename="{name[:-8]}-{offset}.warc.gz"',
+            "x-content-type-options": "nosniff",
+        },
+        content_type="application/warc",
+    )
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/files/(?P<sha256>[0-9a-f]{64})$", serve_file)]
+    return [
+        (r"^/-/files/(?P<sha256>[0-9a-f]{64})$", serve_file),
+        (r"^/-/warc/(?P<name>[^/]+)/(?P<offset>[0-9]{1,15})$", serve_warc_record),
+    ]

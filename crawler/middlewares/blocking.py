@@ -1,7 +1,9 @@
 """Recognising anti-bot answers, so that blocking is recorded and a blocked site left alone.
 
 Settings: ``NIANBAO_BLOCKING_ENABLED``, ``NIANBAO_BLOCKING_THRESHOLD`` (blocked answers before the
-site is skipped for the rest of the run). A blocked answer gets ``request.meta["nianbao_blocked"]``
+site is skipped for the rest of the run). An anti-bot challenge (412 with a ``$_ts`` script, a
+captcha page) is unambiguous: the site is skipped after the first one, even when it was the answer
+to ``robots.txt``. A blocked answer gets ``request.meta["nianbao_blocked"]``
 (the reason, which the errors middleware records). Stats: ``nianbao/site/<adcode>/blocked``.
 Nothing here tries to get around a block.
 """
@@ -9,6 +11,7 @@ Nothing here tries to get around a block.
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -36,6 +39,10 @@ def blocking_reason(status: int, body: bytes) -> str | None:
     return None
 
 
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
 class BlockingMiddleware:
     """Marks blocked answers and stops requesting a site once it is clearly blocked."""
 
@@ -46,13 +53,24 @@ class BlockingMiddleware:
         self.threshold = settings.getint("NIANBAO_BLOCKING_THRESHOLD")
         self.stats = crawler.stats
         self.blocked: Counter[str] = Counter()
+        self.challenged: dict[str, str] = {}
+        # robots.txt requests carry no site: find it by host.
+        self.adcodes = {
+            _host(site["url"]): site["adcode"] for site in settings.get("NIANBAO_SITES") or []
+        }
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BlockingMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
+    def _adcode(self, request: Request) -> str:
         adcode = adcode_of(request)
+        return self.adcodes.get(_host(request.url), adcode) if adcode == "unknown" else adcode
+
+    def process_request(self, request: Request) -> None:
+        adcode = self._adcode(request)
+        if adcode in self.challenged:
+            raise IgnoreRequest(f"site skipped, {self.challenged[adcode]}")
         if self.threshold and self.blocked[adcode] >= self.threshold:
             raise IgnoreRequest(f"site skipped: blocked {self.blocked[adcode]} times this run")
         return None
@@ -60,8 +78,10 @@ class BlockingMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         reason = blocking_reason(response.status, response.body)
         if reason:
-            adcode = adcode_of(request)
+            adcode = self._adcode(request)
             self.blocked[adcode] += 1
+            if "anti-bot" in reason:
+                self.challenged.setdefault(adcode, f"{reason} at {request.url}")
             self.stats.inc_value(site_stat(adcode, "blocked"))
             request.meta["nianbao_blocked"] = reason
         return response

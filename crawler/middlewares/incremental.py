@@ -1,4 +1,4 @@
-"""Incremental crawling: do not download known attachments again.
+"""Incremental crawling: do not download known attachments again; revalidate known pages.
 
 Settings: ``NIANBAO_INCREMENTAL_ENABLED``, ``NIANBAO_REVALIDATE_DAYS``. For a request marked
 ``meta["nianbao_kind"] == "attachment"`` whose URL has a successful ``documents`` row and whose
@@ -10,7 +10,10 @@ bytes are in the file store:
   replaced by the stored bytes (flags ``nianbao-stored`` and ``revalidated``), anything else is a
   new version.
 
-Pages (lists and articles) are always fetched: they are small and show what changed. Stats:
+Known article pages (``nianbao_kind == "page"``) always go out, but conditionally: a 304 is
+replaced by the stored bytes (flags ``nianbao-stored`` and ``revalidated``), so an unchanged
+report costs a few hundred bytes. List pages are always fetched in full: they show what is new.
+Stats:
 ``archive/attachment_reused``, ``archive/attachment_revalidated``.
 """
 
@@ -22,12 +25,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from archive import crawldb
 from archive.store import FileStore
 from crawler.context import data_dir, database
+from crawler.middlewares.encoding import fixed_encoding
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -48,6 +52,11 @@ def stored_response(request: Request, row: dict[str, Any], body: bytes, *flags: 
     if row.get("filename"):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{row['filename']}"
     cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    extra: dict[str, Any] = {}
+    if issubclass(cls, TextResponse):
+        # Built below the encoding middleware: read GBK-in-UTF-8 pages right here too.
+        encoding = fixed_encoding(headers.get("Content-Type"), body)
+        extra = {"encoding": encoding} if encoding else {}
     return cls(
         url=row.get("final_url") or request.url,
         status=200,
@@ -55,6 +64,7 @@ def stored_response(request: Request, row: dict[str, Any], body: bytes, *flags: 
         body=body,
         request=request,
         flags=["nianbao-stored", *flags],
+        **extra,
     )
 
 
@@ -75,14 +85,15 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> Response | None:
-        if request.meta.get("nianbao_kind") != "attachment" or "nianbao_known" in request.meta:
+        kind = request.meta.get("nianbao_kind")
+        if kind not in ("attachment", "page") or "nianbao_known" in request.meta:
             return None
         row = crawldb.latest_document(database(self.crawler), request.url)
         if not row or not self.store.has(row["sha256"]):
             return None
         request.meta["nianbao_known"] = row
         fetched = _parse_time(row.get("fetched_at"))
-        if fetched and datetime.now(UTC) - fetched < self.max_age:
+        if kind == "attachment" and fetched and datetime.now(UTC) - fetched < self.max_age:
             self.stats.inc_value("archive/attachment_reused")
             return stored_response(request, row, self.store.path(row["sha256"]).read_bytes())
         if row.get("etag"):

@@ -5,7 +5,9 @@ Settings: ``NIANBAO_WARC_ENABLED``, ``NIANBAO_WARC_DIR`` (default ``DATA/warc``)
 RedirectMiddleware (and HttpCache), so each redirect hop is archived and bodies keep their content
 coding. Responses served from the file store (flag ``nianbao-stored``) are not archived again. The
 location of the response record goes into ``request.meta["nianbao_warc"]`` as (file, offset).
-Stats: ``archive/warc_records``.
+A 304, or a response whose payload digest equals the one archived last time for the same URL
+(table ``warc_digests``), is written as a ``revisit`` record instead of a full copy. Stats:
+``archive/warc_records``, ``archive/warc_revisits``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from archive import crawldb
+from archive.faults import maybe_crash
 from archive.warc import WarcWriter
-from crawler.context import data_dir
+from crawler.context import data_dir, database
 
 
 def _header_pairs(headers) -> list[tuple[bytes, bytes]]:
@@ -45,6 +49,7 @@ class WarcArchiveMiddleware:
             },
         )
         self.stats = crawler.stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -58,6 +63,11 @@ class WarcArchiveMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "nianbao-stored" in response.flags:
             return response
+        maybe_crash("crawl.downloaded")
+        db = database(self.crawler)
+        digest = self.writer.payload_digest(response.body)
+        known = crawldb.warc_digest_of(db, request.url)
+        unchanged = known is not None and (response.status == 304 or known["digest"] == digest)
         name, offset = self.writer.write_exchange(
             url=request.url,
             method=request.method,
@@ -68,7 +78,15 @@ class WarcArchiveMiddleware:
             response_body=response.body,
             protocol=response.protocol or "HTTP/1.1",
             ip_address=str(response.ip_address) if response.ip_address else None,
+            refers_to=known if unchanged else None,
         )
+        maybe_crash("crawl.warc_written")
         request.meta["nianbao_warc"] = (name, offset)
         self.stats.inc_value("archive/warc_records")
+        if unchanged:
+            self.stats.inc_value("archive/warc_revisits")
+        elif response.status != 304:
+            db["warc_digests"].upsert(
+                {**self.writer.last_response, "digest": digest, "warc_file": name}, pk="url"
+            )
         return response

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive import crawldb
+from archive.faults import maybe_crash
 from archive.store import FileStore, sha256_hex
 from crawler.attachments import extension
 from crawler.context import data_dir, database, now_iso, site_stat
@@ -58,6 +59,7 @@ class ArchivePipeline:
         sha256 = sha256_hex(item.body)
         existed = self.store.has(sha256)
         self.store.put(item.body)
+        maybe_crash("crawl.document_row")
         self.stats.inc_value("archive/duplicate" if existed else "archive/new")
         if item.kind == "attachment":
             self.stats.inc_value(f"attachment/{extension(item.filename or item.url) or 'other'}")

@@ -16,7 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
+from w3lib.url import canonicalize_url
 
 from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
 from crawler.items import DocumentItem, ReportItem
@@ -28,6 +29,7 @@ ARTICLE_URL = re.compile(
     r"|/art/\d{4}/|/art_[0-9a-f]{32}\.html$",
     re.I,
 )
+IMAGE_VERSION = re.compile(r"[（(]图片版[)）]\s*$")
 REPORT_COLUMN = re.compile(r"年报|年度报告|zfxxgknb|xxgknb|ndbg|/nb/", re.I)
 BODY_SELECTORS = (
     "#zoom",
@@ -37,6 +39,7 @@ BODY_SELECTORS = (
     "#UCAP-CONTENT",
     "#ivs_content",
     ".article",
+    ".article-content",
     ".content",
 )
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -135,25 +138,53 @@ class BaseCountySpider(scrapy.Spider):
 
     def column_name(self, response: TextResponse) -> str | None:
         """The name of the list's column: the link text that led here, or the page's ``<h2>``."""
-        heading = normalise(response.css("h2::text").get(""))
-        return response.meta.get("nianbao_column") or heading or None
+        if response.meta.get("nianbao_column"):
+            return response.meta["nianbao_column"]
+        if not isinstance(response, HtmlResponse):
+            return None  # an API answer (XML, JSON) has no heading
+        return normalise(response.css("h2::text").get("")) or None
 
     def report_requests(
         self, links: list[Selector], response: Response, *, in_column: bool
     ) -> Iterator[scrapy.Request]:
-        """Article requests for the links whose titles name a report."""
+        """Article requests for the links whose titles name a report; returns how many of the
+        links had not been listed before on this site (0 on a page that only repeats items)."""
+        entries = [
+            (urljoin(response.url, link.attrib["href"]), link_text(link), listed_date(link))
+            for link in links
+            if link.attrib.get("href")
+        ]
+        return (yield from self.report_entries(entries, response, in_column=in_column))
+
+    def report_entries(
+        self,
+        entries: list[tuple[str, str, str | None]],
+        response: Response,
+        *,
+        in_column: bool,
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the (url, title, date) list entries that name a report.
+
+        Returns the number of report entries not listed before on this site, so that a list
+        whose pages keep returning the same items (a calendar, a ``?page=N`` that ignores N) is
+        not paged further.
+        """
         site = response.meta["nianbao_site"]
         column = self.column_name(response)
         listing = response.meta.get("nianbao_listing") or response.url
-        for link in links:
-            href = link.attrib.get("href")
-            title = link_text(link)
-            if not href or not is_report_title(title, in_report_column=in_column):
+        seen = self.listed.setdefault(site["adcode"], set())
+        fresh = 0
+        for url, title, date in entries:
+            if not is_report_title(title, in_report_column=in_column):
                 continue
-            url = urljoin(response.url, href)
             if not same_site(url, site["url"]):
+                # Another county's report linked from here is that county's, never this one's.
                 continue
-            listed = {"title": title, "date": listed_date(link), "listing_url": listing}
+            key = canonicalize_url(url)
+            fresh += key not in seen
+            seen.add(key)
+            listed = {"title": title, "date": iso_date(date) if date else None}
+            listed["listing_url"] = listing
             if is_attachment(url, self.extensions):
                 # A report linked straight to its file: the file is the page and the document.
                 report = self.report_fields(site, title, column, listed, url)
@@ -170,6 +201,14 @@ class BaseCountySpider(scrapy.Spider):
                 nianbao_column=column,
                 nianbao_in_column=in_column,
             )
+        return fresh
+
+    @property
+    def listed(self) -> dict[str, set[str]]:
+        """Canonical URLs of the report entries listed so far, per adcode."""
+        if not hasattr(self, "_listed"):
+            self._listed: dict[str, set[str]] = {}
+        return self._listed
 
     def navigation_requests(
         self, response: TextResponse, *, in_column: bool
@@ -245,6 +284,8 @@ class BaseCountySpider(scrapy.Spider):
             return value.decode("latin-1") if value else None
 
         warc = response.meta.get("nianbao_warc") or (None, None)
+        # The list the page (or the article of the attachment) was found on.
+        listed = response.meta.get("nianbao_listed") or response.meta.get("nianbao_report") or {}
         return DocumentItem(
             url=(response.meta.get("redirect_urls") or [request.url if request else response.url])[
                 0
@@ -257,6 +298,7 @@ class BaseCountySpider(scrapy.Spider):
             referrer=(request.headers.get("Referer") or b"").decode("latin-1") or None
             if request
             else None,
+            listing_url=listed.get("listing_url"),
             content_type=header("Content-Type"),
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
@@ -301,7 +343,12 @@ class BaseCountySpider(scrapy.Spider):
             files += [urljoin(response.url, src) for src in body.css("img::attr(src)").getall()]
         files = [f for f in dict.fromkeys(files) if same_site(f, site["url"])]
         document = preferred(files)
-        if document is None:
+        if IMAGE_VERSION.search(title):
+            # The 图片版 is the same report as its 文字版: its page and images are archived
+            # (kept, both versions), but it is not a report of its own.
+            document = None
+            self.crawler.stats.inc_value("nianbao/image_versions")
+        elif document is None:
             yield ReportItem(
                 **report,
                 document_url=response.url,
@@ -309,7 +356,7 @@ class BaseCountySpider(scrapy.Spider):
                 content_type=page.content_type,
             )
         for url in files:
-            meta = {"nianbao_report": report} if url == document else {}
+            meta = {"nianbao_report": report} if url == document else {"nianbao_listed": listed}
             request = self.site_request(url, site, self.parse_document, kind="attachment", **meta)
             request.headers["Referer"] = response.url
             yield request

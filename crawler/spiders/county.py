@@ -16,14 +16,15 @@ from scrapy.http import Response, TextResponse
 
 from crawler.context import site_stat
 from crawler.spiders.base import BaseCountySpider
+from crawler.spiders.gkmlpt import GkmlptMixin
 from crawler.spiders.hanweb import HanwebMixin
 from crawler.spiders.standard import StandardMixin
 from crawler.spiders.trs import TrsMixin
 
-FAMILIES = ("hanweb", "trs", "standard")
+FAMILIES = ("gkmlpt", "hanweb", "trs", "standard")
 
 
-class CountySpider(HanwebMixin, TrsMixin, StandardMixin, BaseCountySpider):
+class CountySpider(GkmlptMixin, HanwebMixin, TrsMixin, StandardMixin, BaseCountySpider):
     """One spider for every county; the family is detected page by page."""
 
     name = "county"
@@ -55,10 +56,37 @@ class CountySpider(HanwebMixin, TrsMixin, StandardMixin, BaseCountySpider):
             return
         in_column = self.in_report_column(response)
         family = self.detect_family(response)
-        if in_column:
+        if in_column or family != "standard":
             self.note_family(response, family)
-        yield from getattr(self, f"{family}_requests")(response)
-        if family != "standard":
-            yield from self.standard_requests(response)
-        yield from self.report_requests(response.css("a[href]"), response, in_column=in_column)
-        yield from self.navigation_requests(response, in_column=in_column)
+        reports, fresh = drain(
+            self.report_requests(response.css("a[href]"), response, in_column=in_column)
+        )
+        repeats = bool(reports) and fresh == 0 and response.meta.get("nianbao_kind") == "list"
+        if repeats:
+            # Every item on this list page was listed before: an endless calendar or a ?page=N
+            # that ignores N. Its next pages (and links) would only repeat them again.
+            self.crawler.stats.inc_value("nianbao/list_repeats")
+        else:
+            yield from getattr(self, f"{family}_requests")(response)
+            if family != "standard":
+                yield from self.standard_requests(response)
+        yield from reports
+        if not repeats:
+            yield from self.navigation_requests(response, in_column=in_column)
+
+
+def drain(generator: Iterator[Any]) -> tuple[list[Any], Any]:
+    """What a generator yields, as a list, and what it returns.
+
+    >>> def g():
+    ...     yield 1
+    ...     return "done"
+    >>> drain(g())
+    ([1], 'done')
+    """
+    items: list[Any] = []
+    while True:
+        try:
+            items.append(next(generator))
+        except StopIteration as stop:
+            return items, stop.value

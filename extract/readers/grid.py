@@ -27,13 +27,18 @@ import numpy as np
 #: the scale every page is brought to before reading (200 dpi)
 DPI = 200
 PX_PER_PT = DPI / 72
-#: a horizontal ruling is longer than any character stroke (≈15 pt), a vertical one may be as
-#: short as one text row, so only its length above a digit's stroke is required
-H_KERNEL = round(15 * PX_PER_PT)
+#: a horizontal ruling runs across at least a cell (≈30 pt), longer than strokes of text; a
+#: vertical one may be as short as one text row, so it must also end on horizontal rulings
+H_KERNEL = round(30 * PX_PER_PT)
 V_KERNEL = round(7 * PX_PER_PT)
+#: how far (px) a vertical ruling's end may stop short of the horizontal one it meets
+_REACH = 6
+#: how far (px) beside a vertical ruling its cells' text stays
+_SIDE = 8
 #: cell edges closer than this are one ruling line (line width plus the closing dilation)
 EDGE_TOL = round(4.5 * PX_PER_PT)
 MIN_CELL = round(4 * PX_PER_PT)
+MIN_FILL = 0.5
 
 
 @dataclass
@@ -114,13 +119,42 @@ def deskew(gray: np.ndarray, max_angle: float = 5.0) -> np.ndarray:
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(
-        gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+        gray,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
     )
+
+
+def _anchored(vertical: np.ndarray, horizontal: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """The vertical segments that are rulings, not strokes of text.
+
+    A ruling starts and ends on horizontal rulings and has clear paper beside it (cells are
+    padded); a character's stroke that happens to fill a tight row has its other strokes
+    within a few pixels on one side.
+    """
+    near = cv2.dilate(horizontal, np.ones((2 * _REACH + 1, 2 * _REACH + 1), np.uint8))
+    text = cv2.bitwise_and(binary, cv2.bitwise_not(near))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    keep = np.zeros(count, bool)
+    width = binary.shape[1]
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        if not (near[y, x : x + w].any() and near[y + h - 1, x : x + w].any()):
+            continue
+        left = text[y : y + h, max(0, x - _SIDE) : x].any(axis=1).mean() if x else 0.0
+        right = text[y : y + h, x + w : min(width, x + w + _SIDE)].any(axis=1).mean()
+        keep[i] = max(left, right) < 0.2
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def ruling(binary: np.ndarray) -> np.ndarray:
     """Mask of the ruling lines, dilated a little so that lines meet at every junction."""
-    return cv2.dilate(_horizontal(binary) | _vertical(binary), np.ones((5, 5), np.uint8))
+    horizontal = _horizontal(binary)
+    vertical = _anchored(_vertical(binary), horizontal, binary)
+    return cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
 
 
 def _clusters(values: list[int]) -> list[float]:
@@ -145,13 +179,13 @@ def table_cells(lines: np.ndarray, bbox: tuple[int, int, int, int]) -> TableBox 
     cells = []
     for i in range(1, count):
         cx, cy, cw, ch, area = stats[i]
-        # an enclosed cell is a filled rectangle away from the outline's edge; the paper
-        # around a table, and between tables, touches it or is not rectangular
-        if cw < MIN_CELL or ch < MIN_CELL or area < 0.85 * cw * ch:
+        # an enclosed cell is a rectangle away from the outline's edge, less the strokes of its
+        # text that the openings took for rulings; the paper around a table touches the edge
+        if cw < MIN_CELL or ch < MIN_CELL or area < MIN_FILL * cw * ch:
             continue
         if cx == 0 or cy == 0 or cx + cw == w or cy + ch == h:
             continue
-        cells.append(CellBox(x + cx, y + cy, x + cx + cw, y + cy + ch))
+        cells.append(CellBox(*(int(v) for v in (x + cx, y + cy, x + cx + cw, y + cy + ch))))
     if len(cells) < 2:
         return None
     xs = _clusters([c.x0 for c in cells] + [c.x1 for c in cells])
@@ -170,7 +204,7 @@ def find_tables(gray: np.ndarray) -> list[TableBox]:
     count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     tables = []
     for i in range(1, count):
-        x, y, w, h, _ = stats[i]
+        x, y, w, h = (int(v) for v in stats[i][:4])
         if w < 20 * PX_PER_PT or h < 10 * PX_PER_PT:
             continue
         table = table_cells(lines, (x, y, w, h))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -40,9 +41,14 @@ _MARGIN = 0.25
 _LINE_PT = 13
 #: results the recogniser is less sure of are dropped (speckles read as punctuation)
 MIN_SCORE = 0.5
+#: ink blobs smaller than this (px at 200 dpi) are dust; a full stop or 、 is larger
+_MIN_BLOB = 5
 #: what OCR makes of digits in a cell that holds a number
 _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ","})
-_NUMBERISH = re.compile(r"^[\dOoDlI|.,，\s]+$")
+_NUMBERISH = re.compile(r"^[-一—–－−]?[\dOoDlI|.,，:·\s]+$")
+_MINUS = re.compile(r"^[一—–－−]")
+#: Kangxi radicals the recogniser sometimes returns for common ideographs (NFKC folds them)
+_KANGXI = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +56,15 @@ def engine():
     """The rapidocr engine, built once, with the models that ship in the wheel."""
     from rapidocr import RapidOCR  # imported here: loading onnxruntime takes a while
 
-    return RapidOCR(params={"Global.log_level": "error", "Rec.rec_batch_num": 16})
+    # crops are padded only to the widest of their batch (not to 320 px), and batches stay small
+    # so that a short number is not padded to a long label's width
+    return RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Rec.rec_batch_num": 6,
+            "Rec.rec_img_shape": [3, 48, 48],
+        }
+    )
 
 
 def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -96,28 +110,51 @@ def text_lines(binary: np.ndarray) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
-def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+def despeckle(binary: np.ndarray, min_blob: int = _MIN_BLOB) -> np.ndarray:
+    """Drop ink blobs smaller than a full stop (scanner dust, JPEG noise)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_blob
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _crop(clean_page: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     x0, y0, x1, y1 = box
     pad = max(2, round((y1 - y0) * _MARGIN))
-    part = gray[y0:y1, x0:x1]
+    part = clean_page[y0:y1, x0:x1]
     return cv2.copyMakeBorder(part, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
+def ocr_text(text: str) -> str:
+    """Recognised text with Kangxi radicals (⼀ for 一) folded to the ideographs they look like.
+
+    >>> ocr_text("⼀、总体情况")
+    '一、总体情况'
+    """
+    return clean(text.translate(_KANGXI))
+
+
 def _cell_text(parts: list[tuple[str, float]]) -> str:
-    text = clean(" ".join(t for t, score in parts if score >= MIN_SCORE or t.strip().isdigit()))
-    if _NUMBERISH.match(text) and any(ch.isdigit() for ch in text):
-        text = text.translate(_DIGITS).replace(" ", "")
+    # a label wrapped inside its cell continues on the next line: CJK lines join without a space
+    text = ocr_text("".join(t for t, score in parts if score >= MIN_SCORE or t.strip().isdigit()))
+    if _NUMBERISH.match(text):
+        text = text.translate(_DIGITS).replace(" ", "").strip(".,:·")
+        # a minus sign is read as a dash or as 一 (one)
+        text = _MINUS.sub("-", text)
     return text
 
 
 class _Page:
     """One deskewed page: its tables' cells and its text lines outside them, as crops."""
 
-    def __init__(self, gray: np.ndarray, page_no: int | None) -> None:
+    def __init__(self, gray: np.ndarray, page_no: int | None, min_blob: int = _MIN_BLOB) -> None:
         self.page_no = page_no
         self.gray = deskew(gray)
         self.tables = find_tables(self.gray)
-        self.binary = ink(self.gray, despeckle=True)
+        self.binary = despeckle(ink(self.gray), min_blob)
+        # the recogniser sees the page's ink on white paper: no dust, no grey paper
+        keep = cv2.dilate(self.binary, np.ones((3, 3), np.uint8))
+        self.clean = np.where(keep > 0, self.gray, 255).astype(np.uint8)
         self.crops: list[np.ndarray] = []
         self.owners: list[tuple] = []  # ("cell", table, cell) or ("line", y)
         for t, table in enumerate(self.tables):
@@ -136,7 +173,7 @@ class _Page:
 
     def _add(self, owner: tuple, box: tuple[int, int, int, int]) -> None:
         self.owners.append(owner)
-        self.crops.append(_crop(self.gray, box))
+        self.crops.append(_crop(self.clean, box))
 
     def read(self, texts: list[tuple[str, float]]) -> tuple[list[Grid], list[Block]]:
         cells: dict[tuple, list[tuple[str, float]]] = {}
@@ -144,8 +181,8 @@ class _Page:
         for owner, (text, score) in zip(self.owners, texts, strict=True):
             if owner[0] == "cell":
                 cells.setdefault(owner[1:], []).append((text, score))
-            elif score >= MIN_SCORE and clean(text):
-                items.append((owner[1], clean(text)))
+            elif score >= MIN_SCORE and ocr_text(text):
+                items.append((owner[1], ocr_text(text)))
         grids = [self._grid(t, table, cells) for t, table in enumerate(self.tables)]
         # running text and tables in page order, so sections find their headings between tables
         blocks = [Block(text, self.page_no) for _, text in sorted(items)]
@@ -155,7 +192,7 @@ class _Page:
         rows: list[list[Cell | None]] = [[None] * table.cols for _ in range(table.rows)]
         for c, box in enumerate(table.cells):
             text = _cell_text(cells.get((t, c), []))
-            bbox = tuple(round(v / PX_PER_PT, 1) for v in (box.x0, box.y0, box.x1, box.y1))
+            bbox = tuple(round(float(v) / PX_PER_PT, 1) for v in (box.x0, box.y0, box.x1, box.y1))
             for i in range(box.row, min(box.row + box.rowspan, table.rows)):
                 for j in range(box.col, min(box.col + box.colspan, table.cols)):
                     if rows[i][j] is None:
@@ -169,12 +206,14 @@ class _Page:
         )
 
 
-def read_pages(pages: Iterator[tuple[np.ndarray, int | None]], fmt: str) -> Document:
+def read_pages(
+    pages: Iterator[tuple[np.ndarray, int | None]], fmt: str, min_blob: int = _MIN_BLOB
+) -> Document:
     """OCR page images (greyscale at 200 dpi, with their page numbers) into a document."""
     doc = Document(fmt)
     grids: list[Grid] = []
     for gray, page_no in pages:
-        page = _Page(gray, page_no)
+        page = _Page(gray, page_no, min_blob)
         page_grids, blocks = page.read(recognise(page.crops))
         grids.extend(g for g in page_grids if g.rows and g.rows[0])
         doc.blocks.extend(blocks)
@@ -220,9 +259,26 @@ def image_gray(data: bytes) -> np.ndarray:
     if w < 0.8 * target or w > 1.5 * target:
         scale = target / w
         gray = cv2.resize(gray, (target, round(h * scale)), interpolation=cv2.INTER_CUBIC)
+        if scale > 1.2:
+            # enlarged dust is too big for the blob filter; the median takes it out first
+            gray = cv2.medianBlur(gray, 3)
     return gray
+
+
+def image_pages(gray: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """Cut a tall image of stacked A4 pages into its pages (each scan has its own tilt).
+
+    >>> [p.shape for p, _ in image_pages(np.zeros((2 * 2339, 1654), np.uint8))]
+    [(2339, 1654), (2339, 1654)]
+    """
+    h, w = gray.shape
+    page_h = w * 297 / 210
+    n = round(h / page_h)
+    if n < 2 or abs(h - n * page_h) > 0.02 * h:
+        return [(gray, 1)]
+    return [(gray[round(i * h / n) : round((i + 1) * h / n)], i + 1) for i in range(n)]
 
 
 def read_image(data: bytes) -> Document:
     """A report image (PNG/JPEG/GIF; pages may be stacked into one tall image), read by OCR."""
-    return read_pages(iter([(image_gray(data), 1)]), "image")
+    return read_pages(iter(image_pages(image_gray(data))), "image")

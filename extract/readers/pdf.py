@@ -1,9 +1,10 @@
 """Text PDFs → grids and text blocks.
 
-pypdfium2 gives each page's text quickly (for blocks and to choose the pages that hold tables);
-pdfplumber's ``find_tables()`` (default ``lines`` strategy) reads the ruled tables on those pages.
-pdfplumber reports merged cells as ``None`` at covered positions; the cell bboxes are used to rebuild
-the spans, so every position knows its origin. Tables continued on the next page are stitched.
+pypdfium2 gives each page's text (for blocks and to choose the pages that hold tables) and its
+vector rulings, from which :mod:`extract.readers.vector` rebuilds the ruled tables; a table page
+where that finds nothing is read with pdfplumber's ``find_tables()`` (default ``lines`` strategy),
+which reports merged cells as ``None`` at covered positions. Either way the cell bboxes are used to
+rebuild the spans, so every position knows its origin. Tables continued on the next page are stitched.
 A PDF without any text whose pages hold images is a scan, read by OCR
 (:mod:`extract.readers.ocr`, imported only then).
 """
@@ -17,7 +18,7 @@ import pypdfium2
 
 from extract.errors import UnreadableDocument, UnsupportedDocument
 from extract.normalize import clean
-from extract.readers import Block, Cell, Document, Grid, reader
+from extract.readers import Block, Cell, Document, Grid, reader, vector
 from extract.readers.scanned import read_scanned_pdf
 
 #: words that mark a page as holding one of the statistical tables
@@ -77,7 +78,21 @@ def table_grid(table: pdfplumber.table.Table, page_no: int) -> Grid:
         for ci, bbox in enumerate(row.cells):
             if bbox is not None:
                 text = texts[ri][ci] if ri < len(texts) and ci < len(texts[ri]) else ""
-                printed.append((bbox, clean(text or "")))
+                printed.append((bbox, text or ""))
+    return grid_from_cells(printed, page_no)
+
+
+def grid_from_cells(
+    printed: list[tuple[tuple[float, float, float, float], str]], page_no: int
+) -> Grid:
+    """Printed cells ``(bbox, text)`` (bbox ``x0, top, x1, bottom``) → :class:`Grid`.
+
+    >>> g = grid_from_cells([((0, 0, 20, 10), "a"), ((0, 10, 10, 20), "b"),
+    ...                      ((10, 10, 20, 20), "c")], 1)
+    >>> [[c.text for c in row] for row in g.rows], g.rows[0][1].origin
+    ([['a', 'a'], ['b', 'c']], (0, 0))
+    """
+    printed = [(bbox, clean(text)) for bbox, text in printed]
     xs = _edges([b[0] for b, _ in printed] + [b[2] for b, _ in printed])
     ys = _edges([b[1] for b, _ in printed] + [b[3] for b, _ in printed])
     height, width = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
@@ -116,10 +131,50 @@ def stitch(grids: list[Grid]) -> list[Grid]:
     return out
 
 
+def _pdfium_pass(data: bytes) -> tuple[list[str], dict[int, list[Grid]]]:
+    """One pass over the pages with pdfium: each page's text and its ruled tables (vector paths).
+
+    Pages are loaded and closed one at a time, so a long PDF holds one page in memory.
+    """
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as err:
+        raise UnreadableDocument(f"unreadable PDF: {err}") from err
+    texts: list[str] = []
+    grids: dict[int, list[Grid]] = {}
+    try:
+        for no in range(1, len(pdf) + 1):
+            page = pdf[no - 1]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            grids[no] = [grid_from_cells(c, no) for c in vector.page_tables(page, textpage)]
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return texts, grids
+
+
+def _pdfplumber_tables(data: bytes, pages: list[int]) -> dict[int, list[Grid]]:
+    """pdfplumber's ``find_tables`` on the given pages (for rulings pdfium's paths miss)."""
+    out: dict[int, list[Grid]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=pages) as pdf:
+            for no, page in zip(pages, pdf.pages, strict=True):
+                out[no] = [table_grid(t, no) for t in page.find_tables() if t.rows]
+    except Exception as err:  # pdfminer raises many unrelated types on damaged files
+        raise UnreadableDocument(f"unreadable PDF tables: {type(err).__name__}: {err}") from err
+    return out
+
+
 @reader("pdf")
 def read_pdf(data: bytes) -> Document:
-    """Parse a text PDF, or OCR a scanned one (format ``pdf_scanned``)."""
-    texts = page_texts(data)
+    """Parse a text PDF, or OCR a scanned one (format ``pdf_scanned``).
+
+    Tables come from the page's vector rulings through pdfium; a page that holds the
+    template's words but no table found that way is read again with pdfplumber.
+    """
+    texts, vector_grids = _pdfium_pass(data)
     if not texts or all(len("".join(t.split())) < 5 for t in texts):
         if texts and has_images(data):
             return read_scanned_pdf(data)
@@ -127,17 +182,13 @@ def read_pdf(data: bytes) -> Document:
     doc = Document("pdf")
     for no, text in enumerate(texts, start=1):
         doc.blocks.extend(Block(clean(line), no) for line in text.split("\n") if clean(line))
-    grids = []
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            marked = {i for i, t in enumerate(texts, 1) if any(m in t for m in TABLE_MARKERS)}
-            for no, page in enumerate(pdf.pages, start=1):
-                # pages without the template's words hold no statistics; when no page has them
-                # (a report in another layout) every page is read
-                if marked and no not in marked:
-                    continue
-                grids.extend(table_grid(t, no) for t in page.find_tables() if t.rows)
-    except Exception as err:  # pdfminer raises many unrelated types on damaged files
-        raise UnreadableDocument(f"unreadable PDF tables: {type(err).__name__}: {err}") from err
+    # pages without the template's words hold no statistics; when no page has them (a report
+    # in another layout) every page is read
+    marked = [i for i, t in enumerate(texts, 1) if any(m in t for m in TABLE_MARKERS)]
+    pages = marked or list(range(1, len(texts) + 1))
+    missing = [no for no in pages if not vector_grids[no]]
+    if missing:
+        vector_grids.update(_pdfplumber_tables(data, missing))
+    grids = [g for no in pages for g in vector_grids[no]]
     doc.grids = stitch([g for g in grids if g.rows and g.rows[0]])
     return doc

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive.db import open_archive, save_report
+from archive.derived import rebuild
 from tests.archive.sample import parsed_report
 
 LINKS = [
@@ -47,5 +48,29 @@ def filled_archive(db_path: Path) -> Path:
         save_report(
             db, link(report_id, adcode, region, publisher, year), parsed, extractor_version="t1"
         )
+    rebuild(db)
     db.close()
     return db_path
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """DATA built from the sample web (WARC, store, crawl tables, extraction) plus a hostile
+    report; shared by every test of the session."""
+    pytest.importorskip("sampleweb.generate")
+    from tests.archive.published import add_hostile_report, build_sample_data
+
+    data = tmp_path_factory.mktemp("published")
+    truths = build_sample_data(tmp_path_factory.mktemp("sampleweb-root"), data)
+    add_hostile_report(data)
+    return data, truths
+
+
+@pytest.fixture(scope="session")
+def server(published):
+    """A real ``python -m archive serve --public`` process over :func:`published`."""
+    from tests.archive.published import Server
+
+    running = Server(published[0])
+    yield running
+    running.stop()

@@ -81,7 +81,7 @@ def parsed_report(
         ],
         "checks": checks,
         "cells": [
-            {"table": "proactive_stats", "codes": [i, m], "printed": ""}
+            {"table": "proactive_stats", "codes": [i, m], "printed": "", "page": 2}
             for i, m in proactive_cells("2021")
             if i == "rules"
         ],

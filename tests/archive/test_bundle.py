@@ -1,4 +1,4 @@
-"""The raw archive bundle: WARC files, originals by sha256, a manifest, and checksums that verify."""
+"""The raw archive bundle: a BagIt bag of WARCs (CDXJ, WACZ), originals, SQLite and CSV."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import hashlib
 import io
 import subprocess
 import sys
-import tarfile
+import zipfile
 from pathlib import Path
 
+import bagit
 import pytest
 
 from archive import crawldb
-from archive.bundle import BundleError, bundle, manifest_rows
+from archive.bundle import BundleError, bundle, manifest_rows, verify_bundle
 from archive.store import FileStore
 from archive.warc import WarcWriter
 from tests.helpers import REPO
@@ -57,24 +58,60 @@ def test_manifest_rows(crawled):
     assert (original["sha256"], original["size"], original["urls"]) == (sha, len(PDF), URL)
 
 
-def test_bundle_verifies(crawled, tmp_path):
+def test_bundle_is_a_valid_bag(crawled):
     data, sha = crawled
     path = bundle(data)
-    assert path.parent == data / "bundle" and path.suffix == ".tar"
-    with tarfile.open(path) as tar:
-        names = tar.getnames()
-        top = names[0].split("/")[0]
-        read = {n.removeprefix(top + "/"): tar.extractfile(n).read() for n in names}
-    assert read[f"files/{sha[:2]}/{sha[2:4]}/{sha}"] == PDF
-    assert not any(".tmp-" in n for n in read)
-    sums = read["SHA256SUMS"].decode().splitlines()
-    assert len(sums) == 3  # the WARC, the original, the manifest
-    for line in sums:
-        digest, name = line.split("  ", 1)
-        assert hashlib.sha256(read[name]).hexdigest() == digest, name
-    manifest = list(csv.DictReader(io.StringIO(read["manifest.csv"].decode())))
+    assert path.parent == data / "bundle" and path.name.startswith("nianbao-raw-")
+    bag = bagit.Bag(str(path))
+    assert bag.is_valid()
+    assert bag.algorithms == ["sha256"]
+    payload = path / "data"
+    assert (payload / "files" / sha[:2] / sha[2:4] / sha).read_bytes() == PDF
+    assert not any(".tmp-" in p for p in bag.payload_files())
+    (warc,) = (payload / "warc").glob("*.warc.gz")
+    # the bag's sha256 manifest lists every payload file with its digest
+    digests = {name: entry["sha256"] for name, entry in bag.entries.items()}
+    assert digests[f"data/warc/{warc.name}"] == hashlib.sha256(warc.read_bytes()).hexdigest()
+    manifest = list(csv.DictReader(io.StringIO((payload / "manifest.csv").read_text())))
     assert [m["kind"] for m in manifest] == ["warc", "file"]
     assert manifest[1]["urls"] == URL
+    # the CDXJ index names the URL; the WACZ holds the WARC and its own index
+    cdxj = (payload / "warc" / "index.cdxj").read_text()
+    assert "downfile.jsp" in cdxj and '"status": "200"' in cdxj
+    with zipfile.ZipFile(payload / "archive.wacz") as wacz:
+        names = wacz.namelist()
+        assert f"archive/{warc.name}" in names
+        assert "datapackage.json" in names and any(n.startswith("indexes/") for n in names)
+        assert wacz.read(f"archive/{warc.name}") == warc.read_bytes()
+    # the database and a CSV of each of its tables
+    assert (payload / "archive.db").is_file()
+    with (payload / "csv" / "documents.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["id"], r["sha256"]) for r in rows] == [("d1", sha)]
+
+
+def test_verify_bundle_reads_every_record_and_catches_damage(crawled):
+    data, sha = crawled
+    path = bundle(data)
+    assert verify_bundle(path) == {
+        "files": len(list(bagit.Bag(str(path)).payload_files())),
+        "warcs": 1,
+        "records": 3,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "archive", "verify-bundle", str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3 records read from 1 WARC files" in result.stdout
+    original = path / "data" / "files" / sha[:2] / sha[2:4] / sha
+    original.unlink()
+    original.write_bytes(PDF + b"tampered")
+    with pytest.raises(BundleError, match="not a valid bag"):
+        verify_bundle(path)
 
 
 def test_bundle_cli_on_empty_data(tmp_path):

@@ -37,9 +37,9 @@ CONTRACT_COLUMNS = {
         "extracted_at",
     ],
     "sections": ["report_id", "section", "heading", "text"],
-    "proactive_stats": ["report_id", "item", "measure", "value", "blank", "printed"],
-    "request_stats": ["report_id", "row", "applicant", "value", "blank", "printed"],
-    "appeal_stats": ["report_id", "proceeding", "result", "value", "blank", "printed"],
+    "proactive_stats": ["report_id", "item", "measure", "value", "blank", "printed", "page"],
+    "request_stats": ["report_id", "row", "applicant", "value", "blank", "printed", "page"],
+    "appeal_stats": ["report_id", "proceeding", "result", "value", "blank", "printed", "page"],
     "checks": ["report_id", "check", "scope", "passed", "detail"],
     "extractions": ["sha256", "extractor_version", "status", "error", "at"],
     "extract_errors": ["sha256", "url", "extractor_version", "reason", "at"],
@@ -129,6 +129,11 @@ def test_values_integer_amounts_real_and_blanks(db_path):
     # rules were printed blank: stored 0 and flagged
     assert (rows[("rules", "issued")]["value"], rows[("rules", "issued")]["blank"]) == (0, 1)
     assert rows[("rules", "issued")]["printed"] == ""
+    # provenance: the page the cell was printed on, where the extractor recorded it
+    assert (rows[("rules", "issued")]["page"], rows[("licensing", "decisions")]["page"]) == (
+        2,
+        None,
+    )
     types = {r[0] for r in db.execute("select distinct typeof(value) from request_stats")}
     assert types == {"integer"}
 

@@ -75,7 +75,19 @@ def test_summarise_checks():
     assert [r["check"] for r in summary["failures"]] == ["b", "c"]
 
 
-@pytest.mark.parametrize("module", ["archive.db", "archive.metadata", "archive.serve"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "archive.db",
+        "archive.metadata",
+        "archive.serve",
+        "archive.search",
+        "archive.figures",
+        "archive.counties",
+        "archive.layout",
+        "archive.charts",
+    ],
+)
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0

@@ -196,7 +196,13 @@ def test_real_datasette_process(data_dir):
 def test_every_page_renders(data_dir):
     """Table pages with their facets, and each canned query with its parameters, answer 200."""
     meta = metadata()["databases"]["archive"]
-    params = {"year": "2023", "check": "", "publisher": "甲县教育局"}
+    params = {
+        "year": "2023",
+        "check": "",
+        "publisher": "甲县教育局",
+        "adcode": "990101",
+        "q": "公开",
+    }
     paths = ["/", "/archive"]
     paths += [f"/archive/{t}" for t in meta["tables"] if t not in ("report_links", "documents")]
     paths += [
@@ -220,7 +226,7 @@ def test_check_paths_cover_pages_files_and_queries(data_dir):
         if p.split("?")[0].removesuffix(".json").split("/")[-1]
         in metadata()["databases"]["archive"]["queries"]
     ]
-    assert len(queries) == 4
+    assert len(queries) == len(metadata()["databases"]["archive"]["queries"]) == 6
     assert "/archive/top_publishers_new_requests.json?year=2023" in paths
 
 

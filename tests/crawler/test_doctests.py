@@ -20,6 +20,10 @@ MODULES = [
     "crawler.spiders.hanweb",
     "crawler.spiders.trs",
     "crawler.spiders.standard",
+    "crawler.spiders.gkmlpt",
+    "crawler.spiders.county",
+    "crawler.middlewares.backoff",
+    "crawler.progress",
 ]
 
 

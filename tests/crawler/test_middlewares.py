@@ -87,6 +87,18 @@ def test_ruishu_wall_is_recognised_and_the_site_left_alone(tmp_path):
     assert blocking_reason(200, b"$_ts") is None
 
 
+def test_a_challenge_to_robots_txt_blocks_the_site_at_once(tmp_path):
+    site = {"adcode": "320991", "name": "柳港县", "url": "http://127.0.0.16:8000/"}
+    crawler = crawler_for(tmp_path, NIANBAO_SITES=[site])
+    mw = BlockingMiddleware.from_crawler(crawler)
+    robots = Request("http://127.0.0.16:8000/robots.txt")  # no site in meta, as Scrapy sends it
+    wall = b"<script>$_ts=window['$_ts'];</script>"
+    mw.process_response(robots, Response(robots.url, status=412, body=wall, request=robots))
+    with pytest.raises(IgnoreRequest, match=r"site skipped, blocked: HTTP 412 .*robots\.txt"):
+        mw.process_request(Request(site["url"], meta={"nianbao_site": site}))
+    assert crawler.stats.get_value("nianbao/site/320991/blocked") == 1
+
+
 def test_page_cap(tmp_path):
     mw = SitePageCapMiddleware.from_crawler(crawler_for(tmp_path, NIANBAO_MAX_PAGES_PER_SITE=2))
     mw.process_request(request())
@@ -138,6 +150,51 @@ def test_old_attachments_are_revalidated(tmp_path):
     reused = mw.process_response(req, Response(url, status=304, request=req))
     assert reused.body == b"%PDF old"
     assert "revalidated" in reused.flags
+
+
+def test_known_pages_are_revalidated_and_a_304_reads_the_stored_bytes_right(tmp_path):
+    crawler = crawler_for(tmp_path)
+    page = "<meta charset=gb2312><h1>鹤山镇2023年政府信息公开工作年度报告</h1>".encode("gbk")
+    sha = FileStore(tmp_path / "files").put(page)
+    url = "http://127.0.0.14/gkmlpt/content/0/6467/post_6467144.html"
+    crawldb.upsert_document(
+        database(crawler),
+        {
+            "url": url,
+            "status": 200,
+            "sha256": sha,
+            "etag": '"p1"',
+            "fetched_at": "2999-01-01T00:00:00Z",  # recent: a page is revalidated anyway
+            "content_type": "text/html; charset=utf-8",  # the header lies; the bytes are GBK
+        },
+    )
+    mw = IncrementalMiddleware.from_crawler(crawler)
+    req = request(url, nianbao_kind="page")
+    assert mw.process_request(req) is None
+    assert req.headers["If-None-Match"] == b'"p1"'
+    reused = mw.process_response(req, Response(url, status=304, request=req))
+    assert reused.body == page and {"nianbao-stored", "revalidated"} <= set(reused.flags)
+    assert reused.css("h1::text").get() == "鹤山镇2023年政府信息公开工作年度报告"
+
+
+def test_unchanged_answers_are_archived_as_revisits(tmp_path):
+    crawler = crawler_for(tmp_path, NIANBAO_WARC_ENABLED=True, NIANBAO_WARC_MAX_SIZE=10**9)
+    mw = WarcArchiveMiddleware.from_crawler(crawler)
+    for status, body in ((200, b"<p>list</p>"), (200, b"<p>list</p>"), (304, b""), (200, b"new")):
+        req = request("http://127.0.0.11/list.html")
+        mw.process_response(req, Response(req.url, body=body, request=req, status=status))
+    mw.spider_closed()
+    (path,) = (tmp_path / "warc").glob("*.warc.gz")
+    with open(path, "rb") as fh:
+        kinds = [r.rec_type for r in ArchiveIterator(fh, check_digests="raise")]
+    assert [k for k in kinds if k != "request"] == [
+        "warcinfo",
+        "response",
+        "revisit",
+        "revisit",
+        "response",
+    ]
+    assert crawler.stats.get_value("archive/warc_revisits") == 2
 
 
 def test_warc_middleware_sees_wire_bytes_before_decompression_and_redirects(tmp_path):

@@ -163,3 +163,96 @@ def test_attachment_preference_and_names():
     assert disposition_filename('attachment; filename="年报.pdf"'.encode("gbk")) == "年报.pdf"
     assert disposition_filename("attachment; filename=%C4%EA%B1%A8.pdf") == "年报.pdf"
     assert disposition_filename(None) is None
+
+
+GK_SITE = {"adcode": "440991", "name": "东澜县", "url": "http://127.0.0.14:8000/"}
+GK_INDEX = (
+    '<a href="/gkmlpt/index#2581">政府信息公开年报</a><a href="/gkmlpt/index#2577">通知公告</a>'
+    "<script>window._CONFIG = { SID: '755031', CATEGORIES: [{id: 2581, name: '政府信息公开年报'},"
+    " {id: 2577, name: '通知公告'}] };</script>"
+)
+
+
+def gk_api(spider, page: int, articles: list[dict], total: int):
+    import json
+
+    from scrapy.http import JsonResponse
+
+    url = f"http://127.0.0.14:8000/gkmlpt/api/all/2581?page={page}&sid=755031"
+    request = Request(
+        url,
+        meta={
+            "nianbao_site": GK_SITE,
+            "nianbao_kind": "list",
+            "nianbao_column": "政府信息公开年报",
+            "nianbao_gkmlpt": ("2581", "政府信息公开年报", "755031", page),
+        },
+    )
+    body = json.dumps({"total": total, "articles": articles}, ensure_ascii=False).encode()
+    return list(spider.parse_gkmlpt_api(JsonResponse(url, body=body, request=request)))
+
+
+def test_gkmlpt_index_asks_the_api_for_report_categories_only(spider):
+    url = "http://127.0.0.14:8000/gkmlpt/index"
+    page = HtmlResponse(
+        url,
+        body=GK_INDEX.encode(),
+        encoding="utf-8",
+        request=Request(url, meta={"nianbao_site": GK_SITE}),
+    )
+    assert spider.detect_family(page) == "gkmlpt"
+    api = [r.url for r in spider.parse(page) if "/api/" in r.url]
+    assert api == ["http://127.0.0.14:8000/gkmlpt/api/all/2581?page=1&sid=755031"]
+
+
+def test_gkmlpt_api_pages_until_the_list_repeats_or_ends(spider):
+    def article(n: int, title: str) -> dict:
+        return {
+            "id": n,
+            "title": title,
+            "created_at": "2024-01-20 09:00:00",
+            "url": f"http://127.0.0.14:8000/gkmlpt/content/0/{n // 1000}/post_{n}.html",
+        }
+
+    first = [
+        article(9054221, "东澜县教育局2024年政府信息公开工作年度报告"),
+        article(9054222, "东澜县2024年政府信息公开工作年度报告的解读"),
+        article(8000001, "东澜县2023年政府信息公开工作年度报告"),
+        # Another county's report: never this county's.
+        {
+            **article(7, "竹溪县2023年政府信息公开工作年度报告"),
+            "url": "http://127.0.0.15:8000/c/content_7.html",
+        },
+    ]
+    requests = gk_api(spider, 1, first, total=40)
+    pages = [r for r in requests if "post_" in r.url]
+    assert [r.meta["nianbao_listed"]["date"] for r in pages] == ["2024-01-20", "2024-01-20"]
+    assert [r.url for r in requests if "/api/" in r.url] == [
+        "http://127.0.0.14:8000/gkmlpt/api/all/2581?page=2&sid=755031"
+    ]
+    assert pages[0].meta["nianbao_listed"]["listing_url"].endswith("page=1&sid=755031")
+    # Page 2 answers with the same items (a server that ignores page=N): stop there.
+    assert [r.url for r in gk_api(spider, 2, first, total=40) if "/api/" in r.url] == []
+    # An empty page ends the list.
+    assert gk_api(spider, 3, [], total=40) == []
+
+
+def test_a_list_that_repeats_its_items_is_not_paged_further(spider):
+    site = {"adcode": "440991", "name": "东澜县", "url": "http://127.0.0.14:8000/"}
+
+    def month(n: int):
+        url = f"http://127.0.0.14:8000/zfxxgknb/calendar?month=2024-{n:02d}"
+        body = (
+            '<ul><li><a href="/zfxxgknb/post_1.html">东澜县2023年政府信息公开工作年度报告</a></li>'
+            '<li><a href="/zfxxgknb/post_2.html">东澜县2022年政府信息公开工作年度报告</a></li></ul>'
+            f'<a href="calendar?month=2024-{n + 1:02d}">下一页</a>'
+        )
+        request = Request(url, meta={"nianbao_site": site, "nianbao_kind": "list"})
+        return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=request)
+
+    first = [r.url for r in spider.parse(month(1))]
+    assert "http://127.0.0.14:8000/zfxxgknb/calendar?month=2024-02" in first
+    assert sum("post_" in u for u in first) == 2
+    again = [r.url for r in spider.parse(month(2))]
+    assert not [u for u in again if "calendar" in u]  # same items: the next month is not asked
+    assert spider.crawler.stats.get_value("nianbao/list_repeats") == 1

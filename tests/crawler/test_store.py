@@ -85,3 +85,41 @@ def test_reports_not_seen_by_a_complete_run_are_marked_removed(tmp_path):
         db["report_links"].get(crawldb.report_link_id("330991", "http://x/1.pdf"))["status"]
         == "online"
     )
+
+
+def test_events_record_new_changed_and_removed_reports(tmp_path):
+    db = crawldb.open_db(tmp_path / "archive.db")
+    base = {"adcode": "330991", "url": "http://x/art.html", "document_url": "http://x/1.pdf"}
+    crawldb.upsert_report_link(db, base | {"document_sha256": "a" * 64, "last_run_id": "r1"})
+    crawldb.upsert_report_link(db, base | {"document_sha256": "a" * 64, "last_run_id": "r1"})
+    crawldb.upsert_report_link(db, base | {"document_sha256": "a" * 64, "last_run_id": "r2"})
+    crawldb.upsert_report_link(db, base | {"document_sha256": "b" * 64, "last_run_id": "r3"})
+    # The page answered 404 in run r4: removed, whatever the lists say.
+    assert crawldb.mark_removed(db, "330991", "r4", "t", urls=["http://x/art.html"]) == 1
+    assert crawldb.mark_removed(db, "330991", "r4", "t", urls=["http://x/art.html"]) == 0
+    events = [(e["kind"], e["run_id"]) for e in db["events"].rows_where(order_by="id")]
+    assert events == [("new", "r1"), ("changed", "r3"), ("removed", "r4")]
+    (changed,) = db["events"].rows_where("kind = 'changed'")
+    assert changed["detail"] == f"{'a' * 64} -> {'b' * 64}"
+
+
+def test_sites_keep_health_and_flag_a_site_that_stopped_yielding(tmp_path):
+    from crawler.run import record_sites
+
+    db = crawldb.open_db(tmp_path / "archive.db")
+    for year in (2019, 2020, 2022):
+        crawldb.upsert_report_link(
+            db, {"adcode": "330991", "document_url": f"http://x/{year}.pdf", "year": year}
+        )
+    site = {"adcode": "330991", "name": "青岚县", "url": "http://x/"}
+    row = {"family": "hanweb", "status": "ok", "pages": 9, "reports": 3, "errors": 0}
+    record_sites(db, [site], [dict(row)], "r1", "2026-01-01T00:00:00Z")
+    record_sites(
+        db, [site], [row | {"status": "empty", "reports": 0}], "r2", "2026-02-01T00:00:00Z"
+    )
+    health = db["sites"].get("330991")
+    assert health["status"] == "empty"
+    assert health["last_success"] == "2026-01-01T00:00:00Z"
+    assert health["reports_by_year"] == '{"2019": 1, "2020": 1, "2022": 1}'
+    assert health["missing_years"] == "[2021]"
+    assert health["alert"] == "had 3 reports, now empty"

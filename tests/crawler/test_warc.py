@@ -6,7 +6,7 @@ import gzip
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import WarcWriter
+from archive.warc import WarcWriter, repair_open_files
 
 PROXY = (
     "http://127.0.0.11:8000/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=30&perpage=10"
@@ -81,10 +81,64 @@ def test_every_record_is_readable_before_close(tmp_path):
     name, _ = exchange(writer)
     exchange(writer, url="http://127.0.0.11:8000/a.pdf?x=1", body=b"%PDF-1.7\n")
     # A crash now would leave the file as it is on disk: complete records only.
-    records = read(tmp_path / name)
+    records = read(tmp_path / f"{name}.open")
     assert [r[0] for r in records] == ["warcinfo", *["request", "response"] * 2]
     assert records[-1][3] == b"%PDF-1.7\n"
     writer.close()
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_a_killed_writers_file_is_cut_after_its_last_record_and_renamed(tmp_path):
+    writer = WarcWriter(tmp_path)
+    name, _ = exchange(writer)
+    open_file = tmp_path / f"{name}.open"
+    whole = open_file.read_bytes()
+    exchange(writer, url="http://127.0.0.11:8000/a.pdf", body=b"%PDF-1.7\n" * 500)
+    # kill -9 in the middle of a write: half of the last record reached the disk.
+    data = open_file.read_bytes()
+    open_file.write_bytes(data[: len(whole) + (len(data) - len(whole)) // 2])
+    assert repair_open_files(tmp_path) == [tmp_path / name]
+    # The second request record is whole and stays; its cut response is gone.
+    assert [r[0] for r in read(tmp_path / name)] == ["warcinfo", "request", "response", "request"]
+    assert not open_file.exists()
+    assert WarcWriter(tmp_path).files == []  # nothing left to repair, no file opened yet
+
+
+def test_unchanged_responses_become_revisit_records(tmp_path):
+    with WarcWriter(tmp_path) as writer:
+        name, _ = exchange(writer, body=b"same bytes")
+        first = dict(writer.last_response, digest=writer.payload_digest(b"same bytes"))
+        exchange(writer, body=b"same bytes")  # a caller who did not compare: a full copy
+        writer.write_exchange(
+            url=PROXY,
+            method="GET",
+            request_headers=[],
+            request_body=b"",
+            status=200,
+            response_headers=[(b"Content-Type", b"text/xml")],
+            response_body=b"same bytes",
+            refers_to=first,
+        )
+        writer.write_exchange(
+            url=PROXY,
+            method="GET",
+            request_headers=[(b"If-None-Match", b'"x"')],
+            request_body=b"",
+            status=304,
+            response_headers=[],
+            response_body=b"",
+            refers_to=first,
+        )
+    records = read(tmp_path / name)
+    revisits = [r for r in records if r[0] == "revisit"]
+    assert [r[1].get_header("WARC-Profile").rsplit("/", 1)[1] for r in revisits] == [
+        "identical-payload-digest",
+        "server-not-modified",
+    ]
+    assert revisits[0][1].get_header("WARC-Payload-Digest") == first["digest"]
+    assert {r[1].get_header("WARC-Refers-To") for r in revisits} == {first["record_id"]}
+    assert [r[3].strip() for r in revisits] == [b"", b""]  # headers only, no payload
+    assert [r[2].get_statuscode() for r in revisits] == ["200", "304"]
 
 
 def test_rotation_by_size(tmp_path):

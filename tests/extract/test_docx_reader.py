@@ -22,7 +22,13 @@ def table_three_spans() -> list[tuple[int, int, int, int, str]]:
     """Table 三 as printed cells: 3 header rows, parents merged down, leaves merged across."""
     orgs = [a for a in APPLICANTS if a.parents]
     spans = [
-        (0, 0, 3, LABEL_COLS, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"),
+        (
+            0,
+            0,
+            3,
+            LABEL_COLS,
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        ),
         (0, LABEL_COLS, 1, len(APPLICANTS), "申请人情况"),
         (1, LABEL_COLS, 2, 1, APPLICANTS[0].zh),
         (1, LABEL_COLS + 1, 1, len(orgs), orgs[0].parents[0]),
@@ -46,9 +52,7 @@ def table_three_spans() -> list[tuple[int, int, int, int, str]]:
     for i, row in enumerate(ROWS):
         col = len(row.parents)
         spans.append((top + i, col, 1, LABEL_COLS - col, row.zh))
-        spans += [
-            (top + i, LABEL_COLS + a, 1, 1, str(value(i, a))) for a in range(len(APPLICANTS))
-        ]
+        spans += [(top + i, LABEL_COLS + a, 1, 1, str(value(i, a))) for a in range(len(APPLICANTS))]
     return spans
 
 

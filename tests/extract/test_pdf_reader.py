@@ -58,3 +58,30 @@ def test_scanned_pdf_raises_a_clear_error():
     c.save()
     with pytest.raises(UnsupportedDocument, match="scanned PDF"):
         parse_bytes(buf.getvalue())
+
+
+def test_vector_rulings_and_pdfplumber_give_the_same_grid(monkeypatch):
+    data = ruled_pdf([["head", "", "x"], ["", "", "1"], ["a", "b", "2"]], spans=[((0, 0), (1, 1))])
+    texts = lambda g: [[(c.text, c.origin) for c in row] for row in g.rows]  # noqa: E731
+    vector_grid = read_pdf(data).grids[0]
+    # a page whose rulings pdfium's paths do not give is read by pdfplumber instead
+    monkeypatch.setattr("extract.readers.vector.page_tables", lambda page, textpage: [])
+    fallback_grid = read_pdf(data).grids[0]
+    assert texts(vector_grid) == texts(fallback_grid)
+    assert texts(vector_grid)[2] == [("a", (2, 0)), ("b", (2, 1)), ("2", (2, 2))]
+
+
+def test_two_tables_on_a_page_are_snapped_apart():
+    # columns 3 pt apart in two tables on one page must not split each other's cells
+    buf = io.BytesIO()
+    story = []
+    for widths in ((100, 100), (103, 97)):
+        table = Table([["a", "1"], ["b", "2"]], colWidths=widths)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+        story += [table, Table([[" "]])]
+    SimpleDocTemplate(buf, pagesize=A4).build(story)
+    grids = read_pdf(buf.getvalue()).grids
+    assert [[[c.text for c in row] for row in g.rows] for g in grids] == [
+        [["a", "1"], ["b", "2"]],
+        [["a", "1"], ["b", "2"]],
+    ]

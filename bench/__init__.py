@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.extract`` measures extraction against a naive baseline."""

@@ -1,0 +1,381 @@
+"""Crawl benchmark: our crawler against a bare Scrapy spider, and against the politeness bound.
+
+The sample web has three counties; for a fleet of 200+ this module serves copies of the
+generated ``basic`` tree, each county copy on its own loopback address (``127.0.1.1``,
+``127.0.1.2`` …, one port for all) with its own adcode, by reusing
+:class:`sampleweb.server.SiteServer` in this process. Every request lands in one request log.
+
+(a) **Throughput** (politeness off): ``python -m crawler`` with ``DOWNLOAD_DELAY=0``, no
+AutoThrottle, ``CONCURRENT_REQUESTS=32`` and one request at a time per site, then a bare Scrapy
+spider that fetches exactly the requests our crawl made (from the request log: same methods,
+same Hanweb POST forms, redirects not followed, robots.txt fetched as a page) with the same
+concurrency, discarding the bodies. The ratio ``ours / bare`` in pages per second is the cost
+of archiving (WARC records, sha256 file store, rows in SQLite, discovery); the target is ≥ 0.7.
+
+(b) **Politeness**: ``python -m crawler`` with its default politeness (``DOWNLOAD_DELAY`` and
+AutoThrottle as in crawler/settings.py; the delay can be scaled down with ``--delay``) over a
+smaller fleet; its wall time against the bound ``busiest site's requests × delay``, the least
+time a crawl honouring the delay can take; the target is ≤ 1.2.
+
+Each crawl runs in its own process; its wall time includes interpreter start-up and the
+end-of-run summary, and its peak memory is the child's ``ru_maxrss`` from ``wait4``.
+
+Example::
+
+    $ python -m bench.crawl --sites 201 --polite-sites 20 --delay 1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sampleweb.generate import generate
+from sampleweb.server import DATAPROXY, RequestLog, SiteServer
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: politeness off, as the issue asks for (a)
+FAST_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+}
+
+
+def host_of(n: int) -> str:
+    """The loopback address of the ``n``-th county of the fleet (0-based), from 127.0.1.1.
+
+    >>> host_of(0), host_of(249), host_of(250)
+    ('127.0.1.1', '127.0.1.250', '127.0.2.1')
+    """
+    return f"127.0.{1 + n // 250}.{1 + n % 250}"
+
+
+def adcode_of(original: str, copy: int) -> str:
+    """A distinct 6-digit code for copy ``copy`` of a sample county (same province prefix).
+
+    >>> adcode_of("330991", 7)
+    '330007'
+    """
+    return f"{original[:2]}{copy:04d}"
+
+
+class Fleet:
+    """``sites`` county sites served from copies of the basic sample web under ``root``.
+
+    ``sources``: the rows of a sources CSV; ``requests()``: every request answered so far.
+    """
+
+    def __init__(self, root: Path, sites: int, port: int = 0) -> None:
+        root = Path(root)
+        if not (root / "truth.json").exists():
+            generate(root, "basic")
+        truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+        conf = json.loads((root / "server.json").read_text(encoding="utf-8"))
+        originals = truth["sites"]
+        self.log = RequestLog()
+        self._threads: list[threading.Thread] = []
+        self.servers: list[SiteServer] = []
+        self.sources: list[dict[str, str]] = []
+        self.adcode_by_host: dict[str, str] = {}
+        self.conf_by_host: dict[str, dict] = {}
+        try:
+            for n in range(sites):
+                original = originals[n % len(originals)]
+                host = host_of(n)
+                site = {**conf[original["adcode"]], "host": host}
+                server = SiteServer(
+                    host, port, root / "sites" / original["adcode"], site, self.log
+                )
+                port = server.server_address[1]
+                self.servers.append(server)
+                adcode = adcode_of(original["adcode"], n // len(originals))
+                self.adcode_by_host[host] = adcode
+                self.conf_by_host[host] = site
+                self.sources.append(
+                    {
+                        "adcode": adcode,
+                        "name": original["name"],
+                        "url": f"http://{host}:{port}/",
+                        "province": original["province"],
+                        "prefecture": original["prefecture"],
+                    }
+                )
+        except OSError:
+            self.stop()
+            raise
+        self.port = port
+
+    def start(self) -> Fleet:
+        for server in self.servers:
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers:
+            if self._threads:  # shutdown() waits for serve_forever, which must be running
+                server.shutdown()
+            server.server_close()
+
+    def requests(self) -> list[dict]:
+        return self.log.entries()
+
+    def write_sources(self, path: Path) -> Path:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, ["adcode", "name", "url", "province", "prefecture"])
+            writer.writeheader()
+            writer.writerows(self.sources)
+        return path
+
+    def replay_list(self, entries: list[dict]) -> list[dict[str, str]]:
+        """The requests of ``entries`` as ``{method, url, body}`` for the bare spider.
+
+        The log holds no request bodies; the only POSTs are Hanweb list calls, whose form is the
+        column's ``columnid``/``unitid``/``webid`` from the site's server.json entry.
+        """
+        out = []
+        for e in entries:
+            url = f"http://{e['host']}:{self.port}{e['path']}" + (
+                f"?{e['query']}" if e["query"] else ""
+            )
+            body = ""
+            if e["method"] == "POST" and e["path"] == DATAPROXY:
+                columnid, column = next(iter(self.conf_by_host[e["host"]]["dataproxy"].items()))
+                body = urlencode(
+                    {"columnid": columnid, "unitid": column["unitid"], "webid": column["webid"]}
+                )
+            out.append({"method": e["method"], "url": url, "body": body})
+        return out
+
+
+@contextlib.contextmanager
+def serve_fleet(root: Path, sites: int) -> Iterator[Fleet]:
+    """Serve a fleet of ``sites`` counties for a ``with`` block (see :class:`Fleet`)."""
+    fleet = Fleet(root, sites).start()
+    try:
+        yield fleet
+    finally:
+        fleet.stop()
+
+
+def run_measured(cmd: list[str], log: Path | None = None) -> dict[str, Any]:
+    """Run ``cmd`` from the repository root; its wall seconds, peak RSS (MiB) and exit code.
+
+    ``wait4`` gives the child's own resource usage, so two children are measured separately.
+    """
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log:
+            out.close()
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mib": round(usage.ru_maxrss / 1024, 1),
+        "returncode": proc.returncode,
+    }
+
+
+def crawl_cmd(sources: Path, data: Path, settings: dict[str, str]) -> list[str]:
+    cmd = [sys.executable, "-m", "crawler", "--sources", str(sources), "--data", str(data)]
+    for name, value in settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    return cmd
+
+
+def _span(entries: list[dict]) -> float:
+    return max(e["end"] for e in entries) - min(e["start"] for e in entries) if entries else 0.0
+
+
+def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
+    """(a): our crawler and the bare spider over the same fleet, politeness off."""
+    with serve_fleet(web, sites) as fleet:
+        sources = fleet.write_sources(work / "sources-a.csv")
+        ours = run_measured(
+            crawl_cmd(sources, work / "data-a", FAST_SETTINGS), work / "crawl-a.log"
+        )
+        if ours["returncode"] != 0:
+            raise RuntimeError(f"crawl failed; see {work / 'crawl-a.log'}")
+        ours_entries = fleet.requests()
+        replay = fleet.replay_list(ours_entries)
+        (work / "replay.json").write_text(json.dumps(replay), encoding="utf-8")
+        bare = run_measured(
+            [sys.executable, "-m", "bench.crawl", "--bare", str(work / "replay.json")],
+            work / "bare.log",
+        )
+        if bare["returncode"] != 0:
+            raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
+        bare_entries = fleet.requests()[len(ours_entries) :]
+    statuses = Counter(e["status"] for e in ours_entries)
+    pages, bare_pages = len(ours_entries), len(bare_entries)
+    result = {
+        "sites": sites,
+        "settings": FAST_SETTINGS,
+        "requests": pages,
+        "bare_requests": bare_pages,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "ours_seconds": ours["seconds"],
+        "bare_seconds": bare["seconds"],
+        "ours_pages_per_s": round(pages / ours["seconds"], 1),
+        "bare_pages_per_s": round(bare_pages / bare["seconds"], 1),
+        # first request to last answer, without interpreter start-up and end-of-run summary
+        "ours_fetch_seconds": round(_span(ours_entries), 2),
+        "bare_fetch_seconds": round(_span(bare_entries), 2),
+        "ours_peak_mib": ours["peak_mib"],
+        "bare_peak_mib": bare["peak_mib"],
+    }
+    result["ratio"] = round(result["ours_pages_per_s"] / result["bare_pages_per_s"], 2)
+    result["fetch_ratio"] = round(
+        (pages / max(result["ours_fetch_seconds"], 1e-9))
+        / (bare_pages / max(result["bare_fetch_seconds"], 1e-9)),
+        2,
+    )
+    return result
+
+
+def politeness(work: Path, web: Path, sites: int, delay: float) -> dict[str, Any]:
+    """(b): our crawler with its default politeness against ``busiest site × delay``."""
+    settings = {} if delay == 1.0 else {"DOWNLOAD_DELAY": str(delay)}
+    with serve_fleet(web, sites) as fleet:
+        sources = fleet.write_sources(work / "sources-b.csv")
+        run = run_measured(crawl_cmd(sources, work / "data-b", settings), work / "crawl-b.log")
+        if run["returncode"] != 0:
+            raise RuntimeError(f"polite crawl failed; see {work / 'crawl-b.log'}")
+        entries = fleet.requests()
+    per_site = Counter(e["host"] for e in entries)
+    busiest = max(per_site.values())
+    bound = busiest * delay
+    return {
+        "sites": sites,
+        "delay": delay,
+        "settings": settings or "defaults (crawler/settings.py)",
+        "requests": len(entries),
+        "busiest_site_requests": busiest,
+        "bound_seconds": round(bound, 2),
+        "seconds": run["seconds"],
+        "fetch_seconds": round(_span(entries), 2),
+        "ratio": round(run["seconds"] / bound, 2),
+        "fetch_ratio": round(_span(entries) / bound, 2),
+        "peak_mib": run["peak_mib"],
+    }
+
+
+def bench(sites: int = 201, polite_sites: int = 20, delay: float = 1.0) -> dict[str, Any]:
+    """Both crawl measures in one run; returns the result document (without the machine)."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp:
+        work = Path(tmp)
+        generate(work / "web", "basic")
+        return {
+            "throughput": throughput(work, work / "web", sites),
+            "politeness": politeness(work, work / "web", polite_sites, delay),
+        }
+
+
+def print_table(result: dict[str, Any], out=sys.stdout) -> None:
+    a, b = result["throughput"], result["politeness"]
+    print(
+        f"(a) {a['sites']} sites, {a['requests']} requests, politeness off\n"
+        f"    ours {a['ours_pages_per_s']:.1f} pages/s ({a['ours_seconds']:.1f} s, peak "
+        f"{a['ours_peak_mib']:.0f} MiB)   bare {a['bare_pages_per_s']:.1f} pages/s "
+        f"({a['bare_seconds']:.1f} s, peak {a['bare_peak_mib']:.0f} MiB)\n"
+        f"    ratio ours/bare {a['ratio']:.2f}x (target >= 0.7; fetch span only "
+        f"{a['fetch_ratio']:.2f}x)\n"
+        f"(b) {b['sites']} sites, delay {b['delay']} s, {b['requests']} requests, busiest site "
+        f"{b['busiest_site_requests']}\n"
+        f"    {b['seconds']:.1f} s against the bound {b['bound_seconds']:.1f} s: "
+        f"{b['ratio']:.2f}x (target <= 1.2; fetch span only {b['fetch_ratio']:.2f}x), peak "
+        f"{b['peak_mib']:.0f} MiB",
+        file=out,
+    )
+
+
+# --- the bare spider (child process) ---------------------------------------------------------
+
+
+def run_bare(replay_file: Path, concurrency: int = 32) -> None:
+    """Fetch every request of ``replay_file`` with plain Scrapy, bodies discarded."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    requests = json.loads(Path(replay_file).read_text(encoding="utf-8"))
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for r in requests:
+                yield scrapy.Request(
+                    r["url"],
+                    method=r["method"],
+                    body=r["body"] or None,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"}
+                    if r["body"]
+                    else None,
+                    dont_filter=True,
+                    callback=self.discard,
+                    meta={"dont_redirect": True, "handle_httpstatus_all": True},
+                )
+
+        def discard(self, response):
+            return None
+
+    process = CrawlerProcess(
+        {
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "ROBOTSTXT_OBEY": False,
+            "COOKIES_ENABLED": False,
+            "RETRY_ENABLED": False,
+            "REDIRECT_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    process.crawl(BareSpider)
+    process.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--bare"]:
+        run_bare(Path(argv[1]))
+        return 0
+    from bench.machine import write_result
+
+    parser = argparse.ArgumentParser(prog="python -m bench.crawl")
+    parser.add_argument("--sites", type=int, default=201, help="counties for (a)")
+    parser.add_argument("--polite-sites", type=int, default=20, help="counties for (b)")
+    parser.add_argument("--delay", type=float, default=1.0, help="DOWNLOAD_DELAY for (b)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
+    args = parser.parse_args(argv)
+    result = bench(args.sites, args.polite_sites, args.delay)
+    print_table(result)
+    print(f"written to {write_result('crawl', result, args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

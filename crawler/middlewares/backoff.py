@@ -1,0 +1,88 @@
+"""Backing off a site that answers 429/5xx or times out, on top of Scrapy's retries.
+
+Settings: ``NIANBAO_BACKOFF_ENABLED``, ``NIANBAO_BACKOFF_MAX_DELAY`` (seconds, 60). Scrapy's
+RetryMiddleware re-queues the request (``RETRY_TIMES``, ``RETRY_HTTP_CODES``); this middleware
+makes the *site's* download slot wait before it: the delay doubles on each such answer (at
+least the ``Retry-After`` the server asked for, at most the maximum) and halves back towards
+``DOWNLOAD_DELAY`` with each good answer. AutoThrottle, when on, keeps adjusting from there.
+Stats: ``nianbao/backoff``.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+BACKOFF_STATUSES = {429, 500, 502, 503, 504}
+
+
+def retry_after(value: bytes | None) -> float:
+    """Seconds asked for by a ``Retry-After`` header (delta-seconds form), else 0.
+
+    >>> retry_after(b"2")
+    2.0
+    >>> retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT")
+    0.0
+    """
+    try:
+        return max(0.0, float(value or b""))
+    except ValueError:
+        return 0.0
+
+
+def backed_off(current: float, base: float, asked: float, ceiling: float) -> float:
+    """The slot delay after a 429/5xx/timeout.
+
+    >>> backed_off(0.5, 0.5, 0.0, 60.0)
+    1.0
+    >>> backed_off(0.5, 0.5, 3.0, 60.0)
+    3.0
+    >>> backed_off(40.0, 0.5, 0.0, 60.0)
+    60.0
+    """
+    return min(ceiling, max(current * 2, base * 2, asked, 0.25))
+
+
+class BackoffMiddleware:
+    """Slows one site down while it struggles; other sites go on at their own pace."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NIANBAO_BACKOFF_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.base = settings.getfloat("DOWNLOAD_DELAY")
+        self.ceiling = settings.getfloat("NIANBAO_BACKOFF_MAX_DELAY")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
+        return cls(crawler)
+
+    def _slot(self, request: Request):
+        downloader = self.crawler.engine.downloader if self.crawler.engine else None
+        if downloader is None:
+            return None
+        return downloader.slots.get(downloader.get_slot_key(request))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        slot = self._slot(request)
+        if slot is None:
+            return response
+        if response.status in BACKOFF_STATUSES:
+            asked = retry_after(response.headers.get("Retry-After"))
+            slot.delay = backed_off(slot.delay, self.base, asked, self.ceiling)
+            self.crawler.stats.inc_value("nianbao/backoff")
+        elif response.status < 400 and slot.delay > self.base:
+            slot.delay = max(self.base, slot.delay / 2)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # robots.txt, caps, a blocked site: nothing went wrong on the wire
+        slot = self._slot(request)
+        if slot is not None:
+            slot.delay = backed_off(slot.delay, self.base, 0.0, self.ceiling)
+            self.crawler.stats.inc_value("nianbao/backoff")
+        return None

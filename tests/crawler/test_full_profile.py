@@ -1,0 +1,393 @@
+"""The crawler against the sample web's full profile, over real HTTP, as cron runs it.
+
+One module-scoped fixture serves the full profile, crawls it, advances the web (2025 reports
+added, one report removed) and crawls again; the tests read the server's request log, the
+database, the file store and the WARC files of those two runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from sampleweb import serve_sample_web
+from tests.crawler.test_crawl import path_of, path_of_req, run_crawl
+from tests.helpers import PYTHON, REPO
+
+FAST = ["-s", "DOWNLOAD_DELAY=0.01", "-s", "AUTOTHROTTLE_ENABLED=False"]
+BLOCKED, GKMLPT, SLOW = "320991", "440991", "510991"
+
+
+def report_set(data: Path) -> set[tuple]:
+    db = sqlite3.connect(data / "archive.db")
+    rows = db.execute(
+        "select adcode, publisher, year, document_url from report_links where status = 'online'"
+    )
+    return {(a, p, y, path_of(d)) for a, p, y, d in rows}
+
+
+def truth_set(reports: list[dict]) -> set[tuple]:
+    return {(r["adcode"], r["publisher"], r["year"], r["document"]) for r in reports}
+
+
+def warc_payload_bytes(data: Path) -> dict[str, int]:
+    """Response payload bytes per crawl run (``isPartOf`` of each file's warcinfo)."""
+    totals: dict[str, int] = defaultdict(int)
+    for path in sorted((data / "warc").glob("*.warc.gz")):
+        run = None
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh, check_digests="raise"):
+                if record.rec_type == "warcinfo":
+                    info = record.content_stream().read().decode()
+                    run = next(
+                        v
+                        for k, _, v in (ln.partition(": ") for ln in info.splitlines())
+                        if k == "isPartOf"
+                    )
+                elif record.rec_type == "response":
+                    totals[run] += len(record.content_stream().read())
+    return dict(totals)
+
+
+def write_sources(web, path: Path, adcodes: set[str]) -> Path:
+    full = web.write_sources(path)
+    with open(full, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["adcode"] in adcodes]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fullweb")
+    data = tmp_path_factory.mktemp("fulldata")
+    with serve_sample_web(root, profile="full") as web:
+        sources = web.write_sources(root / "sources.csv")
+        first = run_crawl(sources, data, *FAST)
+        first_requests = web.requests()
+        truth0 = copy.deepcopy(web.truth)
+        first_reports = report_set(data)
+        first_db = {
+            "errors": sqlite3.connect(data / "archive.db")
+            .execute("select adcode, url, status, reason from crawl_errors")
+            .fetchall()
+        }
+        truth1 = web.advance()
+        second = run_crawl(sources, data, *FAST)
+        second_requests = web.requests()[len(first_requests) :]
+        yield {
+            "web": web,
+            "root": root,
+            "data": data,
+            "sources": sources,
+            "first": first,
+            "second": second,
+            "first_requests": first_requests,
+            "second_requests": second_requests,
+            "first_reports": first_reports,
+            "first_db": first_db,
+            "truth0": truth0,
+            "truth1": copy.deepcopy(truth1),
+        }
+
+
+def db_of(full) -> sqlite3.Connection:
+    return sqlite3.connect(full["data"] / "archive.db")
+
+
+def test_first_crawl_finds_exactly_the_truth(full):
+    assert full["first"].returncode == 0, full["first"].stderr
+    assert full["first_reports"] == truth_set(full["truth0"]["reports"])
+    assert len(full["first_reports"]) == len(full["truth0"]["reports"]) == 107
+
+
+def test_excluded_reports_and_distractors_are_not_reports(full):
+    db = db_of(full)
+    pages = {path_of(u) for (u,) in db.execute("select url from report_links")}
+    assert not pages & {d["page"] for d in full["truth0"]["distractors"]}
+    assert not pages & {e["page"] for e in full["truth0"]["excluded"]}
+    # The attachment that answers 404 is recorded as a failure with its status.
+    (hazard,) = [h for h in full["truth0"]["hazards"] if h["kind"] == "attachment_404"]
+    errors = [(path_of(u), s) for a, u, s, _ in full["first_db"]["errors"] if a == GKMLPT]
+    assert (hazard["paths"][1], 404) in errors
+
+
+def test_sites_get_their_expected_status_and_health(full):
+    summary = full["first"].stdout.splitlines()
+    statuses = {line.split()[0]: line.split()[-1] for line in summary[2:]}
+    expected = {s["adcode"]: s["expected_status"] for s in full["truth0"]["sites"]}
+    assert statuses == expected
+    assert (
+        summary[2:][[s["adcode"] for s in full["truth0"]["sites"]].index(GKMLPT)].split()[2]
+        == "gkmlpt"
+    )
+    db = db_of(full)
+    db.row_factory = sqlite3.Row
+    sites = {r["adcode"]: dict(r) for r in db.execute("select * from sites")}
+    assert sites[BLOCKED]["status"] == "blocked" and sites[BLOCKED]["last_success"] is None
+    assert sites[GKMLPT]["status"] == "ok" and sites[GKMLPT]["last_success"]
+    assert sites[SLOW]["reports_by_year"] == '{"2023": 3, "2024": 3}'
+    assert sites[SLOW]["missing_years"] == "[]"
+    assert all(s["alert"] is None for s in sites.values())
+    (run,) = db.execute("select * from crawl_runs order by id limit 1")
+    per_site = {r["adcode"]: r for r in json.loads(run["summary"])}
+    assert per_site[GKMLPT]["reports"] == 23 and per_site[BLOCKED]["status"] == "blocked"
+    assert set(per_site[GKMLPT]) >= {"pages", "new", "changed", "removed", "errors", "status"}
+    logs = sorted((full["data"] / "logs").glob("crawl-*.log"))
+    assert len(logs) == 2 and "progress: " in logs[0].read_text(encoding="utf-8")
+
+
+def test_the_blocked_site_is_left_alone_after_its_challenge(full):
+    for requests in (full["first_requests"], full["second_requests"]):
+        to_blocked = [r for r in requests if r["host"] == "127.0.0.16"]
+        assert len(to_blocked) == 1 and to_blocked[0]["status"] == 412
+
+
+def test_no_request_to_a_robots_disallowed_path(full):
+    disallowed = []
+    for robots in (full["root"] / "sites").glob("*/robots.txt"):
+        for line in robots.read_text().splitlines():
+            if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip():
+                disallowed.append(line.split(":", 1)[1].strip())
+    assert "/jgjg/archive/" in disallowed
+    requested = [r["path"] for r in full["first_requests"] + full["second_requests"]]
+    assert [p for p in requested if any(p.startswith(d) for d in disallowed)] == []
+
+
+def test_never_two_requests_at_once_to_one_site(full):
+    by_host = defaultdict(list)
+    for r in full["first_requests"] + full["second_requests"]:
+        by_host[r["host"]].append((r["start"], r["end"]))
+    assert len(by_host) == 6
+    for host, spans in by_host.items():
+        spans.sort()
+        overlaps = [(a, b) for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
+        assert overlaps == [], host
+
+
+def test_the_crawl_trap_is_not_followed_without_bound(full):
+    (trap,) = [h for h in full["truth0"]["hazards"] if h["kind"] == "crawl_trap"]
+    path = trap["paths"][0].split("?")[0]
+    hits = [r for r in full["first_requests"] if r["path"] == path]
+    assert len(hits) <= 3
+
+
+def test_hazards_of_the_gkmlpt_county(full):
+    hazards = {h["kind"]: h for h in full["truth0"]["hazards"] if h["adcode"] == GKMLPT}
+    db = db_of(full)
+    requests = full["first_requests"]
+    # 503 twice, then 200: retried, and the report is there.
+    retried = hazards["retry_503"]["paths"][0]
+    attempts = [r for r in requests if r["path"] == retried]
+    assert [r["status"] for r in attempts] == [503, 503, 200]
+    # Retry-After: 1 is honoured (the site waits at least that long before the retry).
+    gaps = [b["start"] - a["end"] for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert min(gaps) >= 0.95, gaps
+    # Redirect chain: the report's page is the final URL; documents keeps both.
+    first_url, *_, final = hazards["redirect_chain"]["paths"]
+    (row,) = db.execute(
+        "select url, final_url, etag, listing_url from documents where final_url like ?",
+        [f"%{final}"],
+    ).fetchall()
+    assert path_of(row[0]) == first_url and path_of(row[1]) == final and row[2]
+    assert "/gkmlpt/api/all/2581?page=" in row[3]
+    listing = db.execute(
+        "select listing_url from report_links where url like ?", [f"%{final}"]
+    ).fetchone()[0]
+    assert "/gkmlpt/api/all/2581?page=" in listing
+    # Header says UTF-8, bytes are GBK: the title still reads right.
+    mismatch = hazards["charset_mismatch"]
+    titles = [t for (t,) in db.execute("select title from report_links where adcode = ?", [GKMLPT])]
+    assert mismatch["title"] in titles
+    # 图片版 next to 文字版: both pages and the PNG archived, one report.
+    image_page, png, text_page = hazards["image_version"]["paths"]
+    archived = {path_of(u) for (u,) in db.execute("select url from documents")}
+    assert {image_page, png, text_page} <= archived
+    assert db.execute(
+        "select count(*) from report_links where url like ? or url like ?",
+        [f"%{image_page}", f"%{text_page}"],
+    ).fetchone() == (1,)
+    # Listed in two columns: one report.
+    dup = hazards["duplicate_listing"]["paths"][-1]
+    assert db.execute(
+        "select count(*) from report_links where url like ?", [f"%{dup}"]
+    ).fetchone() == (1,)
+
+
+def test_another_countys_report_is_never_filed_under_this_one(full):
+    (link,) = [h for h in full["truth0"]["hazards"] if h["kind"] == "cross_county_link"]
+    db = db_of(full)
+    offsite = db.execute(
+        "select count(*) from report_links where adcode = ? and url like 'http://127.0.0.15%'",
+        [GKMLPT],
+    ).fetchone()[0]
+    assert offsite == 0
+    assert link["target_adcode"] == SLOW
+    assert {r for r in full["first_reports"] if r[0] == SLOW} == truth_set(
+        [r for r in full["truth0"]["reports"] if r["adcode"] == SLOW]
+    )
+
+
+def test_second_crawl_downloads_little_and_no_known_attachment(full):
+    assert full["second"].returncode == 0, full["second"].stderr
+    payload = warc_payload_bytes(full["data"])
+    first, second = (payload[k] for k in sorted(payload))
+    assert second <= 0.10 * first, (first, second)
+    attachments = {r["document"] for r in full["truth0"]["reports"] if r["document"] != r["page"]}
+    again = [path_of_req(r) for r in full["second_requests"] if path_of_req(r) in attachments]
+    assert again == []
+
+
+def test_second_crawl_finds_the_new_reports_and_records_the_removed_one(full):
+    truth1 = full["truth1"]
+    assert report_set(full["data"]) == truth_set(truth1["reports"])
+    db = db_of(full)
+    second_run = db.execute("select id from crawl_runs order by id").fetchall()[-1][0]
+    events = Counter(
+        (kind, run == second_run) for kind, run in db.execute("select kind, run_id from events")
+    )
+    assert events[("new", True)] == len(truth1["added"]) == 3
+    assert events[("removed", True)] == 1
+    assert events[("new", False)] == 107
+    (removed,) = truth1["removed"]
+    (row,) = db.execute(
+        "select status from report_links where url like ?", [f"%{removed['page']}"]
+    ).fetchall()
+    assert row == ("removed",)
+    # Its old bytes stay in the archive.
+    assert (
+        db.execute(
+            "select count(*) from documents where url like ?", [f"%{removed['page']}"]
+        ).fetchone()[0]
+        >= 1
+    )
+    assert "3 new, 0 changed, 1 removed" in full["second"].stdout.splitlines()[0]
+
+
+def test_no_duplicate_rows_and_every_warc_reads(full):
+    db = db_of(full)
+    assert db.execute(
+        "select count(*) from (select url, sha256 from documents group by 1, 2 having count(*) > 1)"
+    ).fetchone() == (0,)
+    assert db.execute(
+        "select count(*) from (select report_id from events where kind = 'new'"
+        " group by 1 having count(*) > 1)"
+    ).fetchone() == (0,)
+    assert len(warc_payload_bytes(full["data"])) == 2
+    assert not list((full["data"] / "warc").glob("*.open"))
+
+
+def test_requests_are_at_least_the_delay_apart(full, tmp_path):
+    web = full["web"]
+    sources = write_sources(web, tmp_path / "one.csv", {"620991"})
+    before = len(web.requests())
+    result = run_crawl(
+        sources,
+        tmp_path / "data",
+        "-s",
+        "DOWNLOAD_DELAY=0.3",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "NIANBAO_MAX_PAGES_PER_SITE=10",
+    )
+    assert result.returncode == 0, result.stderr
+    starts = sorted(r["start"] for r in web.requests()[before:])
+    assert len(starts) >= 8
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.3 - 0.03, gaps
+
+
+def test_a_slow_site_stops_at_its_time_budget(full, tmp_path):
+    web = full["web"]
+    sources = write_sources(web, tmp_path / "slow.csv", {SLOW})
+    before = len(web.requests())
+    began = time.monotonic()
+    result = run_crawl(sources, tmp_path / "data", *FAST, "-s", "NIANBAO_SITE_TIME_BUDGET=1.5")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - began < 20
+    assert result.stdout.splitlines()[2].split()[-1] == "broken"
+    assert len(web.requests()[before:]) <= 5  # robots.txt and a few 0.5 s pages
+
+
+def stored_files(data: Path) -> set[str]:
+    return {p.name for p in (data / "files").glob("*/*/*") if len(p.name) == 64}
+
+
+def test_kill_9_then_rerun_equals_an_uninterrupted_crawl(full, tmp_path):
+    web = full["web"]
+    sources = write_sources(web, tmp_path / "four.csv", {"330991", "430991", "620991", GKMLPT})
+    reference = tmp_path / "reference"
+    assert run_crawl(sources, reference, *FAST).returncode == 0
+    data = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [
+            str(PYTHON),
+            "-m",
+            "crawler",
+            "--sources",
+            str(sources),
+            "--data",
+            str(data),
+            "-s",
+            "DOWNLOAD_DELAY=0.1",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            assert time.monotonic() < deadline, "the crawl found nothing in time"
+            try:
+                found = (
+                    sqlite3.connect(data / "archive.db")
+                    .execute("select count(*) from report_links")
+                    .fetchone()[0]
+                )
+            except sqlite3.OperationalError:
+                found = 0
+            if found >= 20:
+                break
+            time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    assert 20 <= found < 98
+    rerun = run_crawl(sources, data, *FAST)
+    assert rerun.returncode == 0, rerun.stderr
+    assert report_set(data) == report_set(reference)
+    assert stored_files(data) == stored_files(reference)
+    db = sqlite3.connect(data / "archive.db")
+    assert [s for (s,) in db.execute("select status from crawl_runs order by id")] == [
+        "killed",
+        "ok",
+    ]
+    assert db.execute(
+        "select count(*) from (select report_id from events where kind = 'new'"
+        " group by 1 having count(*) > 1)"
+    ).fetchone() == (0,)
+    assert db.execute("select count(*) from events where kind = 'new'").fetchone()[0] == len(
+        report_set(reference)
+    )
+    for path in (data / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            assert sum(1 for _ in ArchiveIterator(fh, check_digests="raise")) > 0
+    assert not list((data / "warc").glob("*.open"))
