@@ -10,6 +10,9 @@ PORT        ?= 8001
 HOST        ?= 127.0.0.1
 WORKERS     ?= 2
 PUBLIC      ?=
+NODES       ?= http://127.0.0.1:6800
+SCHEDULER   ?= tcp://127.0.0.1:8786
+MERGED      ?= $(DATA)/merged
 BAG         ?= $(lastword $(sort $(wildcard $(DATA)/bundle/nianbao-raw-*)))
 CRAWL_OPTS  ?=
 SAMPLE_DIR  ?= build/sampleweb
@@ -21,7 +24,7 @@ APT_PACKAGES := fonts-wqy-zenhei chromium
 APT_STAMP   := $(VENV)/.apt-installed
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild bench clean
+.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild cluster-crawl merge cluster-extract bench clean
 
 install: $(VENV)/.installed $(APT_STAMP)
 
@@ -72,6 +75,16 @@ verify-bundle: install
 
 rebuild: install
 	$(PY) -m archive rebuild --data $(DATA)
+
+# Several machines: one crawl shard per Scrapyd node, merge the shards, extract on a Dask cluster.
+cluster-crawl: install
+	$(PY) -m crawler.scrapyd crawl --sources $(SOURCES) --data $(DATA) --nodes $(NODES) $(CRAWL_OPTS)
+
+merge: install
+	$(PY) -m archive.merge --out $(MERGED) $(wildcard $(DATA)/shards/[0-9]*)
+
+cluster-extract: install
+	$(PY) -m extract.cluster --data $(MERGED) --scheduler $(SCHEDULER)
 
 # Start the bundled sample county sites, crawl them, extract, stop them, then serve the archive.
 demo: install

@@ -13,6 +13,8 @@ point                     where
 ``crawl.document_row``    the file is in the store, its ``documents`` row not yet written
 ``crawl.report_txn``      inside the transaction writing a ``report_links`` row and its event
 ``crawl.finishing``       Scrapy has finished, the run's summary not yet written
+``extract.worker``        a parser worker is about to parse a document (with ``--workers 2``
+                          the worker dies and the batch goes on)
 ``extract.parsed``        a document is parsed, nothing of it saved yet
 ``extract.save_txn``      inside the transaction replacing one report's rows
 ``extract.recorded``      inside the document's transaction, before ``extractions`` is written
@@ -40,6 +42,7 @@ POINTS: tuple[str, ...] = (
     "crawl.document_row",
     "crawl.report_txn",
     "crawl.finishing",
+    "extract.worker",
     "extract.parsed",
     "extract.save_txn",
     "extract.recorded",

@@ -216,9 +216,25 @@ class WarcWriter:
         WARCWriter(buf, gzip=True, warc_version="1.1").write_record(record)
         assert self._fh is not None
         offset = self._fh.tell()
-        self._fh.write(buf.getvalue())
-        self._fh.flush()
+        try:
+            self._fh.write(buf.getvalue())
+            self._fh.flush()
+        except OSError:
+            # a full disk took part of the record: cut it off, so the file still ends on its
+            # last complete record and the records written after this one stay readable
+            self._cut(offset)
+            raise
         return offset
+
+    def _cut(self, offset: int) -> None:
+        assert self._fh is not None
+        try:
+            self._fh.close()  # flushing the rest fails again; the descriptor is closed anyway
+        except OSError:
+            pass
+        path = self.files[-1]
+        os.truncate(path, offset)
+        self._fh = open(path, "ab")  # noqa: SIM115 -- held open across records
 
     def _ensure_open(self) -> None:
         if self._fh is None:

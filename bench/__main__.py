@@ -6,8 +6,8 @@ Each part prints its table and writes ``bench/results/<part>.json`` with the mac
 ============  ====================================  ===========================  ==============
 part          default (``make bench``)              ``--quick`` (smoke test)     ``--full``
 ============  ====================================  ===========================  ==============
-crawl         201 sites (a), 20 sites × 1 s (b)     6 sites, 3 sites × 0.2 s     as default
-serve         100,000 reports, 50 requests a page   2,000 reports, 5 requests    1,000,000
+crawl         201 sites (a), 20 sites × 1 s (b)     3 sites, 3 sites × 0.1 s     as default
+serve         100,000 reports, 50 requests a page   1,000 reports, 3 requests    1,000,000
 extract       12 text PDFs, 3 scans, best of 2      2 text PDFs, 1 scan, 1 run   as default
 ============  ====================================  ===========================  ==============
 
@@ -34,11 +34,11 @@ PARTS = ("crawl", "serve", "extract")
 ARGS: dict[str, dict[str, list[str]]] = {
     "crawl": {
         "default": ["--sites", "201", "--polite-sites", "20", "--delay", "1.0"],
-        "quick": ["--sites", "6", "--polite-sites", "3", "--delay", "0.2"],
+        "quick": ["--sites", "3", "--polite-sites", "3", "--delay", "0.1"],
     },
     "serve": {
         "default": ["--reports", "100000", "--requests", "50"],
-        "quick": ["--reports", "2000", "--requests", "5"],
+        "quick": ["--reports", "1000", "--requests", "3"],
         "full": ["--reports", "1000000", "--requests", "50"],
     },
     "extract": {
@@ -52,7 +52,7 @@ def command(part: str, size: str = "default", results: Path = RESULTS) -> list[s
     """The command line that runs ``part`` at ``size`` and writes ``results/<part>.json``.
 
     >>> command("serve", "quick", Path("r"))[1:]
-    ['-m', 'bench.serve', '--reports', '2000', '--requests', '5', '--out', 'r/serve.json']
+    ['-m', 'bench.serve', '--reports', '1000', '--requests', '3', '--out', 'r/serve.json']
     """
     args = ARGS[part].get(size) or ARGS[part]["default"]
     return [sys.executable, "-m", f"bench.{part}", *args, "--out", str(results / f"{part}.json")]

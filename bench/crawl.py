@@ -99,9 +99,7 @@ class Fleet:
                 original = originals[n % len(originals)]
                 host = host_of(n)
                 site = {**conf[original["adcode"]], "host": host}
-                server = SiteServer(
-                    host, port, root / "sites" / original["adcode"], site, self.log
-                )
+                server = SiteServer(host, port, root / "sites" / original["adcode"], site, self.log)
                 port = server.server_address[1]
                 self.servers.append(server)
                 adcode = adcode_of(original["adcode"], n // len(originals))
@@ -193,6 +191,7 @@ def run_measured(cmd: list[str], log: Path | None = None) -> dict[str, Any]:
     return {
         "seconds": round(seconds, 2),
         "peak_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
         "returncode": proc.returncode,
     }
 
@@ -242,6 +241,9 @@ def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
         # first request to last answer, without interpreter start-up and end-of-run summary
         "ours_fetch_seconds": round(_span(ours_entries), 2),
         "bare_fetch_seconds": round(_span(bare_entries), 2),
+        # CPU time of each crawl process (a crawl near its wall time is CPU-bound)
+        "ours_cpu_seconds": ours["cpu_seconds"],
+        "bare_cpu_seconds": bare["cpu_seconds"],
         "ours_peak_mib": ours["peak_mib"],
         "bare_peak_mib": bare["peak_mib"],
     }
@@ -278,6 +280,7 @@ def politeness(work: Path, web: Path, sites: int, delay: float) -> dict[str, Any
         "ratio": round(run["seconds"] / bound, 2),
         "fetch_ratio": round(_span(entries) / bound, 2),
         "peak_mib": run["peak_mib"],
+        "cpu_seconds": run["cpu_seconds"],
     }
 
 

@@ -86,6 +86,8 @@ def disposition_filename(header: bytes | str | None) -> str | None:
     '年报.pdf'
     >>> disposition_filename("attachment; filename=%C4%EA%B1%A8.pdf")
     '年报.pdf'
+    >>> disposition_filename("attachment; filename*=UTF-8''..%2F..%2Fetc%2Fcron.d%2Fx.pdf")
+    'x.pdf'
     """
     if not header:
         return None
@@ -95,9 +97,11 @@ def disposition_filename(header: bytes | str | None) -> str | None:
         charset = star.group(1).decode("ascii").lower()
         value = unquote_to_bytes(star.group(2).strip().strip(b'"').decode("latin-1"))
         try:
-            return value.decode("gb18030" if charset in ("gbk", "gb2312") else charset)
+            name = value.decode("gb18030" if charset in ("gbk", "gb2312") else charset)
         except (LookupError, UnicodeDecodeError):
-            return _decode_bytes(value)
+            name = _decode_bytes(value)
+        # a name is never a path: ``../`` and absolute names keep only their last part
+        return basename(name.replace("\\", "/")) or None
     plain = re.search(rb"filename\s*=\s*(\"([^\"]*)\"|[^;]+)", raw, re.I)
     if not plain:
         return None

@@ -7,6 +7,8 @@ thread).
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import sqlite_utils
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from archive import crawldb
 
@@ -52,6 +55,38 @@ def adcode_of(request: Request) -> str:
 def site_stat(adcode: str, name: str) -> str:
     """The stats key of a per-site counter, e.g. ``nianbao/site/330991/pages``."""
     return f"nianbao/site/{adcode}/{name}"
+
+
+#: errno values and SQLite messages that mean the data directory cannot take more bytes
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the errors a full disk (or a file size limit) raises.
+
+    >>> is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    True
+    >>> is_disk_full(sqlite3.OperationalError("database or disk is full"))
+    True
+    """
+    if isinstance(exc, OSError):
+        return exc.errno in DISK_FULL_ERRNOS
+    return isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)
+
+
+def stop_if_disk_full(crawler: Crawler, exc: BaseException) -> bool:
+    """Close the spider with reason ``disk_full`` when ``exc`` says the disk is full.
+
+    Every further page would fail the same way; what is archived stays as it is, and the next
+    run, with space again, goes on from there.
+    """
+    if not is_disk_full(exc):
+        return False
+    if crawler.stats and not crawler.stats.get_value("nianbao/disk_full"):
+        crawler.stats.set_value("nianbao/disk_full", str(exc))
+        if crawler.engine is not None:
+            deferred_from_coro(crawler.engine.close_spider_async(reason="disk_full"))
+    return True
 
 
 def record_error(

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import shutil
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -235,6 +237,8 @@ def _run_scrapy(settings: Settings) -> tuple[dict[str, Any], str]:
     from crawler.spiders.county import CountySpider
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    # a log line that cannot be written (disk full) is dropped, not dumped on stderr
+    logging.raiseExceptions = False
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(CountySpider)
     process.crawl(crawler)
@@ -275,8 +279,9 @@ def crawl(
     except LockHeld as exc:
         print(f"crawl: another crawl is running ({exc}); exiting", file=out)
         return 0
-    except OSError as exc:
-        print(f"crawl: cannot use data directory {data}: {exc}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as exc:
+        # a full disk or an unwritable database: what a person must fix, in one line
+        print(f"crawl: cannot write to data directory {data}: {exc}", file=sys.stderr)
         return 1
 
 

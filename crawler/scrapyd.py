@@ -3,7 +3,7 @@
 ``python -m crawler.scrapyd crawl --sources CSV --data DIR --nodes URL[,URL…] [--shards N]
 [-s NAME=VALUE …]``
 
-1. :func:`crawler.shards.split_sources` writes ``DIR/shards/<k>/sources.csv`` (N defaults to the
+1. :func:`crawler.shards.split_sources` gives ``DIR/shards/<k>/sources.csv`` (N defaults to the
    number of nodes; shard k runs on node k mod len(nodes)).
 2. :func:`deploy` packs ``crawler``, ``archive`` and ``extract`` into an egg with scrapyd-client
    (``scrapyd-deploy --build-egg`` in a staging directory whose generated ``scrapy.cfg`` names the
@@ -17,7 +17,8 @@
 Each shard's data directory is a complete nianbao DATA; ``python -m archive.merge`` folds them.
 The paths are the nodes' paths: on one machine (or a shared filesystem) they are the same.
 
-``python -m crawler.scrapyd deploy --nodes URL[,URL…]`` only deploys (prints the version).
+``python -m crawler.scrapyd deploy --nodes URL[,URL…]`` only deploys (prints the version);
+``crawl --no-deploy`` then runs what the nodes have, e.g. from cron.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def schedule(
     return ScrapydClient(node).schedule(PROJECT, SPIDER, args)
 
 
-def wait(jobs: Sequence[Job], timeout: float | None = None, poll: float = 1.0) -> None:
+def wait(jobs: Sequence[Job], timeout: float | None = None, poll: float = 0.5) -> None:
     """Poll each node's ``status.json`` until every job is finished.
 
     :raises ClusterError: when ``timeout`` seconds pass first.
@@ -179,6 +180,7 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     *,
     timeout: float | None = None,
+    redeploy: bool = True,
     out=None,
 ) -> int:
     """Split, deploy, schedule one job per shard, wait; return 0 when every shard's run is ok.
@@ -187,23 +189,26 @@ def crawl(
     0
 
     Leaves ``DATA/shards/<k>/`` (sources.csv and a complete data directory) for each shard.
+    With ``redeploy=False`` the nodes run the version they already have (the newest deployed).
     """
     out = out or sys.stdout
     data = Path(data).resolve()
     n = shards or len(nodes)
-    try:
-        split = split_sources(sources, n, data / "shards" / "sources")
-    except SourcesError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    version = deploy(nodes)
+    shard_dirs = [data / "shards" / str(k) for k in range(n)]
+    with tempfile.TemporaryDirectory(prefix="nianbao-split-") as tmp:
+        try:
+            split = split_sources(sources, n, tmp)
+        except SourcesError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        for csv_path, shard_dir in zip(split, shard_dirs, strict=True):
+            shard_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(csv_path, shard_dir / "sources.csv")
+    version = deploy(nodes) if redeploy else None
     jobs: list[Job] = []
     before: dict[int, str | None] = {}
-    for k, csv_path in enumerate(split):
-        shard_dir = data / "shards" / str(k)
-        shard_dir.mkdir(parents=True, exist_ok=True)
+    for k, shard_dir in enumerate(shard_dirs):
         shard_sources = shard_dir / "sources.csv"
-        shutil.copyfile(csv_path, shard_sources)
         node = nodes[k % len(nodes)]
         before[k] = (last_run(shard_dir) or {}).get("id")
         jobid = schedule(node, shard_sources, shard_dir, k, settings, version)
@@ -235,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--data", required=True, help="data root; shards go to DATA/shards/<k>")
     run.add_argument("--shards", type=int, default=None, help="shards (default: one per node)")
     run.add_argument("--timeout", type=float, default=None, help="seconds to wait for the jobs")
+    run.add_argument(
+        "--no-deploy", action="store_true", help="run the version the nodes already have"
+    )
     only = commands.add_parser("deploy", help="build the egg and add it to every node")
     for command in (run, only):
         command.add_argument("--nodes", required=True, help="Scrapyd URLs, comma-separated")
@@ -254,7 +262,13 @@ def main(argv: list[str] | None = None) -> int:
             print(deploy(nodes))
             return 0
         return crawl(
-            args.sources, args.data, nodes, args.shards, dict(args.settings), timeout=args.timeout
+            args.sources,
+            args.data,
+            nodes,
+            args.shards,
+            dict(args.settings),
+            timeout=args.timeout,
+            redeploy=not args.no_deploy,
         )
     except (ClusterError, OSError) as exc:
         print(f"crawl: {exc}", file=sys.stderr)

@@ -92,6 +92,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.BackoffMiddleware": 555,
     "crawler.middlewares.blocking.BlockingMiddleware": 545,
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
+    # Scrapy's redirect middlewares, recording a redirect loop in crawl_errors before dropping it.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.errors.MetaRefreshLimitMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.errors.RedirectLimitMiddleware": 600,
     # Above HttpCompression (590), Redirect (600) and HttpCache (900): sees the wire bytes.
     "crawler.middlewares.warc.WarcArchiveMiddleware": 950,
 }

@@ -35,6 +35,8 @@ from archive.faults import maybe_crash
 from archive.store import FileStore
 
 HINT_KEYS = ("publisher", "year", "title")
+#: the reason given to every document of a process pool whose worker died
+WORKER_CRASHED = "worker crashed"
 
 
 class BatchError(Exception):
@@ -112,6 +114,7 @@ def _content_type(db, link: dict[str, Any]) -> str | None:
 def parse_job(job: tuple[str, str | None, dict[str, Any]]) -> tuple[dict | None, str | None]:
     """Parse one file; returns ``(parsed, None)`` or ``(None, reason)``. Runs in a worker."""
     path, content_type, hints = job
+    maybe_crash("extract.worker")
     try:
         return extract.parse_document(Path(path), content_type=content_type, hints=hints), None
     except Exception as exc:  # any failure of one document is data, not a reason to stop
@@ -146,7 +149,10 @@ def _record(db, summary: Summary, links: list[dict], parsed: dict | None, error:
         summary.failed += 1
         summary.formats["failed"] += 1
         summary.errors.append((sha256, error or "unknown error"))
-        record_extraction(db, sha256, summary.version, "failed", error)
+        if not (error or "").startswith(WORKER_CRASHED):
+            # a dead worker (killed, out of memory) says nothing about this document: leave it
+            # pending so the next run parses it again, with only the error row to tell
+            record_extraction(db, sha256, summary.version, "failed", error)
         for link in links:
             record_error(
                 db, sha256, link.get("document_url"), error or "", extractor_version=summary.version
@@ -166,7 +172,7 @@ def _results(jobs: list[tuple], workers: int) -> Iterable[tuple[dict | None, str
             try:
                 yield future.result()
             except BrokenProcessPool as exc:
-                yield None, f"worker crashed: {exc}"
+                yield None, f"{WORKER_CRASHED}: {exc}"
 
 
 def run(data: str | Path, workers: int = 1) -> Summary:

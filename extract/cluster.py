@@ -16,12 +16,12 @@ more than that many documents in memory, whatever the size of the backlog.
 
 Why Dask distributed (see docs/operating.md, "Choosing the extraction engine"): parsing is a
 pure function of one file's bytes returning a small dict, the results must be written by one
-process (SQLite), and the cost per task (~10 CPU-s for a scanned page) dwarfs any scheduler
-overhead. Dask gives exactly that: futures to a plain Python function, results streamed back
+process (SQLite), and a scanned page costs ~10 CPU-s, so tasks are coarse. Dask gives exactly that: futures to a plain Python function, results streamed back
 to the client with ``as_completed``, ``dask worker`` processes joining by address with no broker,
 and a failed worker's tasks rescheduled. Celery needs a broker and a result backend (Redis) and
 a task module registered on every worker; Ray brings a large runtime for no gain here.
-``python -m extract.cluster bench --data DIR`` measures it against a local process pool.
+``python -m extract.cluster bench --data DIR --workers 2`` measures it against a local process
+pool (on the full sample web, two cores: pool 50 s, Dask 58 s, Celery+Redis 65 s).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def plan(db, data: Path, summary: Summary) -> Iterator[tuple[list[dict], Path, s
 
 
 def _threads(client: Client) -> int:
-    return max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+    return max(1, sum(client.nthreads().values()))
 
 
 def run(

@@ -166,10 +166,14 @@ def duplicates(data: Path) -> dict[str, int]:
         ).fetchone()
         if extra:
             found[table] = extra
-    (events,) = db.execute(
-        "select coalesce(sum(n - 1), 0) from (select count(*) n from events where kind = 'new'"
-        " group by report_id having n > 1)"
-    ).fetchone() if "events" in tables else (0,)
+    (events,) = (
+        db.execute(
+            "select coalesce(sum(n - 1), 0) from (select count(*) n from events where kind = 'new'"
+            " group by report_id having n > 1)"
+        ).fetchone()
+        if "events" in tables
+        else (0,)
+    )
     if events:
         found["events(new)"] = events
     db.close()

@@ -45,6 +45,7 @@ CRAWL_POINTS: tuple[tuple[str, int], ...] = (
 )
 #: extract crash points (78 documents, parsed one by one so the kill takes the batch down)
 EXTRACT_POINTS: tuple[tuple[str, int], ...] = (
+    ("extract.worker", 5),
     ("extract.parsed", 10),
     ("extract.save_txn", 20),
     ("extract.recorded", 30),
@@ -138,13 +139,15 @@ def archive_checks(data: Path, reference_files: dict[str, int]) -> tuple[list[st
 
 
 def _crash_case(
-    name: str, run: Callable[[dict], object], rerun: Callable[[], object], check
+    name: str, run: Callable[[dict], object], rerun: Callable[[], object], check, killed=True
 ) -> Result:
     proc = run(env_with(NIANBAO_CRASH_AT=name))
-    if proc.returncode != -signal.SIGKILL:
+    if killed and proc.returncode != -signal.SIGKILL:
         return Result(
             "crash", name, False, f"not killed (exit {proc.returncode}): point not reached?"
         )
+    if not killed and proc.returncode != 0:
+        return Result("crash", name, False, f"the batch died with its worker: {proc.returncode}")
     again = rerun()
     if again.returncode != 0:
         tail = (again.stderr or "").strip().splitlines()[-1:] or [""]
@@ -200,6 +203,8 @@ def run_crashes(work: Path, sources: Path, workers: int = 4) -> list[Result]:
         data = work / f"extract-{point}"
         shutil.copytree(crawled, data)
         name = f"{point}:{n}"
+        # a dead parser worker must not take the batch down, nor fail documents for good
+        workers = 2 if point == "extract.worker" else 1
 
         def check():
             problems, lost, dups = archive_checks(data, reference_files)
@@ -207,7 +212,11 @@ def run_crashes(work: Path, sources: Path, workers: int = 4) -> list[Result]:
             return problems, lost, dups
 
         return _crash_case(
-            name, lambda env: run_extract(data, env=env), lambda: run_extract(data), check
+            name,
+            lambda env: run_extract(data, workers=workers, env=env),
+            lambda: run_extract(data),
+            check,
+            killed=workers == 1,
         )
 
     cases = [(crawl_case, p, n) for p, n in CRAWL_POINTS]

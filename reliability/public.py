@@ -160,7 +160,12 @@ class PublicServer:
 
 
 def _query_refused(port: int, sql: str) -> tuple[bool, str]:
-    status, body, _, took = _request(port, "/archive.json?_shape=objects&sql=" + quote(sql))
+    try:
+        status, body, _, took = _request(
+            port, "/archive.json?_shape=objects&sql=" + quote(sql), timeout=BUDGET * 2
+        )
+    except TimeoutError:
+        return False, f"no answer within {BUDGET * 2:g} s"
     if took > BUDGET:
         return False, f"took {took:.1f} s"
     try:

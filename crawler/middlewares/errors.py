@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.context import adcode_of, record_error, site_stat
+
+#: exceptions Scrapy raises without a message, and what they mean
+CANCELLED = {
+    "DownloadCancelledError": "body larger than the download max size (DOWNLOAD_MAXSIZE)",
+    "CancelledError": "body larger than the download max size (DOWNLOAD_MAXSIZE)",
+}
 
 
 def exception_reason(exception: BaseException) -> str:
@@ -29,6 +36,9 @@ def exception_reason(exception: BaseException) -> str:
         return str(exception) or "ignored"
     text = str(exception).strip().splitlines()
     name = type(exception).__name__
+    if not text and name in CANCELLED:
+        # Scrapy cancels a body that grows past DOWNLOAD_MAXSIZE without saying so
+        return f"{name}: {CANCELLED[name]}"
     return f"{name}: {text[0]}" if text else name
 
 
@@ -63,3 +73,31 @@ class CrawlErrorsMiddleware:
             return None
         record_error(self.crawler, request, exception_reason(exception))
         return None
+
+
+class _RecordsRedirectLimit:
+    """Records a request dropped for too many redirects (``REDIRECT_MAX_TIMES``) in
+    ``crawl_errors`` under the URL the spider asked for; Scrapy only logs it at DEBUG."""
+
+    crawler: Crawler
+    max_redirect_times: int
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        try:
+            return super().process_response(request, response)  # type: ignore[misc]
+        except IgnoreRequest as exc:
+            if "nianbao_site" in request.meta and self.crawler.settings.getbool(
+                "NIANBAO_ERRORS_ENABLED"
+            ):
+                first = (request.meta.get("redirect_urls") or [request.url])[0]
+                reason = f"{exc}: more than {self.max_redirect_times} redirects, last {request.url}"
+                record_error(self.crawler, request.replace(url=first), reason, response.status)
+            raise
+
+
+class RedirectLimitMiddleware(_RecordsRedirectLimit, RedirectMiddleware):
+    """Scrapy's RedirectMiddleware, recording redirect loops (see _RecordsRedirectLimit)."""
+
+
+class MetaRefreshLimitMiddleware(_RecordsRedirectLimit, MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, recording refresh loops (see _RecordsRedirectLimit)."""

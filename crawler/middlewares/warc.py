@@ -12,17 +12,18 @@ A 304, or a response whose payload digest equals the one archived last time for 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archive import crawldb
 from archive.faults import maybe_crash
 from archive.warc import WarcWriter
-from crawler.context import data_dir, database
+from crawler.context import data_dir, database, stop_if_disk_full
 
 
 def _header_pairs(headers) -> list[tuple[bytes, bytes]]:
@@ -64,6 +65,14 @@ class WarcArchiveMiddleware:
         if "nianbao-stored" in response.flags:
             return response
         maybe_crash("crawl.downloaded")
+        try:
+            return self._archive(request, response)
+        except (OSError, sqlite3.Error) as exc:
+            if stop_if_disk_full(self.crawler, exc):
+                raise IgnoreRequest(f"disk full: {exc}") from exc
+            raise
+
+    def _archive(self, request: Request, response: Response) -> Response:
         db = database(self.crawler)
         digest = self.writer.payload_digest(response.body)
         known = crawldb.warc_digest_of(db, request.url)

@@ -10,16 +10,17 @@ and ``archive/duplicate`` (files), ``attachment/<format>``, ``nianbao/site/<adco
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from archive import crawldb
 from archive.faults import maybe_crash
 from archive.store import FileStore, sha256_hex
 from crawler.attachments import extension
-from crawler.context import data_dir, database, now_iso, site_stat
+from crawler.context import data_dir, database, now_iso, site_stat, stop_if_disk_full
 from crawler.items import DocumentItem, ReportItem
 
 
@@ -40,10 +41,15 @@ class ArchivePipeline:
         return cls(crawler)
 
     def process_item(self, item):
-        if isinstance(item, DocumentItem):
-            self.archive_document(item)
-        elif isinstance(item, ReportItem):
-            self.archive_report(item)
+        try:
+            if isinstance(item, DocumentItem):
+                self.archive_document(item)
+            elif isinstance(item, ReportItem):
+                self.archive_report(item)
+        except (OSError, sqlite3.Error) as exc:
+            if stop_if_disk_full(self.crawler, exc):
+                raise DropItem(f"disk full: {exc}") from exc
+            raise
         return item
 
     def archive_document(self, item: DocumentItem) -> None:

@@ -43,6 +43,8 @@ _LINE_PT = 13
 MIN_SCORE = 0.5
 #: ink blobs smaller than this (px at 200 dpi) are dust; a full stop or 、 is larger
 _MIN_BLOB = 5
+#: grey levels above Otsu's threshold still counted as text ink (light thin strokes)
+_LENIENT = 12
 #: what OCR makes of digits in a cell that holds a number
 _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ","})
 _NUMBERISH = re.compile(r"^[-一—–－−]?[\dOoDlI|.,，:·\s]+$")
@@ -151,7 +153,7 @@ class _Page:
         self.page_no = page_no
         self.gray = deskew(gray)
         self.tables = find_tables(self.gray)
-        self.binary = despeckle(ink(self.gray), min_blob)
+        self.binary = despeckle(ink(self.gray, lenient=_LENIENT), min_blob)
         # the recogniser sees the page's ink on white paper: no dust, no grey paper
         keep = cv2.dilate(self.binary, np.ones((3, 3), np.uint8))
         self.clean = np.where(keep > 0, self.gray, 255).astype(np.uint8)

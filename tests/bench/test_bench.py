@@ -50,9 +50,9 @@ def test_crawl_bench_quick(tmp_path):
     subprocess.run(command("crawl", "quick", tmp_path), cwd=REPO, check=True, timeout=120)
     document = json.loads(out.read_text(encoding="utf-8"))
     a, b = document["throughput"], document["politeness"]
-    assert a["sites"] == 6 and b["sites"] == 3
+    assert a["sites"] == b["sites"] == 3
     # the bare spider replays exactly the requests our crawl made
-    assert a["bare_requests"] == a["requests"] > 6 * 10
+    assert a["bare_requests"] == a["requests"] > 3 * 10
     for key in ("ours_pages_per_s", "bare_pages_per_s", "ratio", "ours_peak_mib", "bare_peak_mib"):
         assert a[key] > 0, key
     assert b["bound_seconds"] == pytest.approx(b["busiest_site_requests"] * b["delay"])
@@ -65,12 +65,12 @@ def test_serve_bench_quick(tmp_path):
     out = tmp_path / "serve.json"
     subprocess.run(command("serve", "quick", tmp_path), cwd=REPO, check=True, timeout=120)
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["reports"] == 2000
+    assert document["reports"] == 1000
     rows = document["rows"]
-    assert rows["reports"] == rows["report_links"] == rows["documents"] == 2000
-    assert rows["report_figures"] == 2000
-    assert rows["sections"] == 2000 * 6
-    assert rows["request_stats"] > 2000 * 150
+    assert rows["reports"] == rows["report_links"] == rows["documents"] == 1000
+    assert rows["report_figures"] == 1000
+    assert rows["sections"] == 1000 * 6
+    assert rows["request_stats"] > 1000 * 150
     assert document["db_bytes"] > 0
     assert all(v >= 0 for v in document["build_seconds"].values())
     pages = {p["page"]: p for p in document["pages"]}

@@ -6,6 +6,7 @@ Every server is real and started here (see conftest.py); nothing is mocked.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from crawler.shards import shard_of
 from sampleweb import serve_sample_web
-from tests.cluster.conftest import get_json, start_dask, start_scrapyd
+from tests.cluster.servers import get_json, start_dask, start_scrapyd
 from tests.helpers import PYTHON, REPO
 
 FAST = ["-s", "DOWNLOAD_DELAY=0.02", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -84,7 +85,14 @@ def archives(servers, tmp_path_factory):
     with serve_sample_web(tmp / "web") as web:
         sources = web.write_sources(tmp / "sources.csv")
         single, cluster = tmp / "single", tmp / "cluster"
-        run("crawler", "--sources", str(sources), "--data", str(single), *FAST)
+        # the single-machine crawl runs beside the cluster's: same web, same moment
+        alone = subprocess.Popen(
+            [str(PYTHON), "-m", "crawler", "--sources", str(sources), "--data", str(single)] + FAST,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         crawl = run(
             "crawler.scrapyd",
             "crawl",
@@ -98,13 +106,18 @@ def archives(servers, tmp_path_factory):
             "120",
             *FAST,
         )
+        alone_out = alone.communicate(timeout=300)[0]
+        assert alone.returncode == 0, alone_out
         truth = web.truth
     run("extract.batch", "--data", str(single))
     shards = [cluster / "shards" / str(k) for k in range(2)]
     merged = cluster / "merged"
     run("archive.merge", "--out", str(merged), *map(str, shards))
-    run("extract.cluster", "--data", str(merged), "--scheduler", scheduler)
+    extracted = run("extract.cluster", "--data", str(merged), "--scheduler", scheduler)
+    again = run("extract.cluster", "--data", str(merged), "--scheduler", scheduler)
     return {
+        "extract_out": extracted.stdout,
+        "extract_again": again.stdout,
         "single": single,
         "merged": merged,
         "shards": shards,
@@ -141,6 +154,12 @@ def test_merged_archive_equals_the_single_machine_run(archives):
         assert merged[key] == single[key], key
     truth = {(r["adcode"], r["publisher"], r["year"]) for r in archives["truth"]["reports"]}
     assert merged["reports"] == truth
+
+
+def test_cluster_extraction_parses_each_document_once(archives):
+    assert "extract: 78 documents to parse" in archives["extract_out"]
+    assert "parsed 78, failed 0, missing from store 0; reports saved 78" in archives["extract_out"]
+    assert "extract: 0 documents to parse" in archives["extract_again"]
 
 
 def test_merged_store_and_warcs_hold_every_shard_file(archives):
@@ -192,3 +211,30 @@ def test_a_report_seen_by_two_shards_is_one_report(archives, tmp_path):
     assert all(
         first[i] == f for i, f in original.execute("select id, first_seen from report_links")
     )
+
+
+def test_a_shard_whose_data_is_locked_fails_the_crawl(archives, tmp_path):
+    """A job that cannot take its shard's crawl.lock records no run: the driver says so."""
+    data = tmp_path / "data"
+    locks = []
+    for k in range(2):
+        (data / "shards" / str(k)).mkdir(parents=True)
+        lock = open(data / "shards" / str(k) / "crawl.lock", "a+")
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        locks.append(lock)
+    try:
+        done = subprocess.run(
+            [str(PYTHON), "-m", "crawler.scrapyd", "crawl", "--sources", str(archives["sources"])]
+            + ["--data", str(data), "--nodes", ",".join(archives["nodes"]), "--no-deploy"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        for lock in locks:
+            lock.close()
+    assert done.returncode == 1, done.stdout + done.stderr
+    for k in range(2):
+        assert f"crawl: shard {k} recorded no run; see http://127.0.0.1:" in done.stdout
+    assert not (data / "shards" / "0" / "archive.db").exists()

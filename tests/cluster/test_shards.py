@@ -67,7 +67,8 @@ def test_split_refuses_a_bad_sources_file_before_writing(tmp_path):
 def test_cli_split(tmp_path, capsys):
     sources = tmp_path / "sources.csv"
     sources.write_text(
-        HEADER + "330991,青岚县,http://127.0.0.11:8180/,,\n430991,梧溪县,http://127.0.0.12:8180/,,\n",
+        HEADER
+        + "330991,青岚县,http://127.0.0.11:8180/,,\n430991,梧溪县,http://127.0.0.12:8180/,,\n",
         encoding="utf-8",
     )
     code = main(["split", "--sources", str(sources), "--shards", "2", "--out", str(tmp_path)])
