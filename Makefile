@@ -20,7 +20,7 @@ SAMPLE_PORT ?= 8180
 DEMO_DATA   ?= build/demo-data
 # The demo crawls loopback only, so a short delay keeps it polite to nobody but ourselves.
 DEMO_CRAWL_OPTS ?= -s DOWNLOAD_DELAY=0.2
-APT_PACKAGES := fonts-wqy-zenhei chromium
+APT_PACKAGES := fonts-wqy-zenhei chromium libreoffice-writer-nogui
 APT_STAMP   := $(VENV)/.apt-installed
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -34,7 +34,8 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages: a CJK font to embed in the sample PDFs, Chromium for the browser tests.
+# Debian packages: a CJK font to embed in the sample PDFs, Chromium for the browser tests,
+# LibreOffice to turn DOC/WPS reports into DOCX.
 $(APT_STAMP): Makefile
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -39,13 +39,14 @@ STATS_TABLES: dict[str, tuple[str, str]] = {
 }
 
 #: tables holding the rows of one report, all keyed by ``report_id``
-REPORT_TABLES: tuple[str, ...] = ("sections", *STATS_TABLES, "checks")
+REPORT_TABLES: tuple[str, ...] = ("sections", *STATS_TABLES, "checks", "prose_figures")
 
 #: where each coded column points: (table, column) -> dimension of extract.template.DIMENSIONS
 CODED_COLUMNS: dict[tuple[str, str], str] = {
     ("sections", "section"): "section",
     **{(t, c): c for t, cols in STATS_TABLES.items() for c in cols},
     ("checks", "check"): "check",
+    ("prose_figures", "figure"): "prose_figure",
 }
 
 #: printed cell texts that mean "nothing printed here" (blank cells count as zero)
@@ -101,6 +102,12 @@ def _schema() -> dict[str, dict[str, Any]]:
             },
             "pk": ("report_id", "check", "scope"),
             "foreign_keys": [report_fk, *fks["checks"]],
+        },
+        # free-form reports: headline figures stated in prose, with the sentence quoted
+        "prose_figures": {
+            "columns": {"report_id": str, "figure": str, "value": "ANY", "sentence": str},
+            "pk": ("report_id", "figure"),
+            "foreign_keys": [report_fk, *fks["prose_figures"]],
         },
         "extractions": {
             "columns": {
@@ -170,6 +177,7 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
     "request_stats": [("row", "applicant")],
     "appeal_stats": [("proceeding", "result")],
     "checks": [("check", "passed"), ("passed",)],
+    "prose_figures": [("figure",)],
     "extract_errors": [("extractor_version",)],
 }
 
@@ -421,6 +429,18 @@ def report_rows(report: Mapping[str, Any], parsed: Mapping[str, Any]) -> dict[st
             },
         )
     rows["checks"] = list(checks.values())
+    figures: dict[str, dict] = {}
+    for figure, value, sentence in parsed.get("prose_figures") or ():
+        figures.setdefault(
+            figure,
+            {
+                "report_id": report_id,
+                "figure": figure,
+                "value": _integer(value),
+                "sentence": sentence,
+            },
+        )
+    rows["prose_figures"] = list(figures.values())
     return rows
 
 

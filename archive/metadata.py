@@ -23,10 +23,12 @@ from typing import Any
 from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
 from archive.figures import FIGURES, RATES
 from archive.search import SEARCH_TABLES, fts_table
+from extract.prose import PROSE_FIGURES
 from extract.template import (
     AMOUNT_MEASURES,
     APPEAL_PROCEEDINGS,
     CHECKS,
+    CROSS_YEAR_CHECKS,
     DIMENSIONS,
     FORM_VERSIONS,
     PROACTIVE,
@@ -193,7 +195,8 @@ def _reports_table() -> dict[str, Any]:
 
 
 def _other_tables() -> dict[str, dict[str, Any]]:
-    checks = "; ".join(f"{c.code}: {c.en}" for c in CHECKS)
+    checks = "; ".join(f"{c.code}: {c.en}" for c in (*CHECKS, *CROSS_YEAR_CHECKS))
+    figures = "; ".join(f"{f.code}: {f.en} ({f.unit})" for f in PROSE_FIGURES)
     return {
         "sections": {
             "title": "章节 · Sections",
@@ -221,6 +224,19 @@ def _other_tables() -> dict[str, dict[str, Any]]:
                 "proceeding code)",
                 "passed": "1 passed, 0 failed",
                 "detail": "The sums compared",
+            },
+        },
+        "prose_figures": {
+            "title": "正文数字 · Figures stated in prose",
+            "description": "Headline figures that free-form (2008–2018) reports state in their "
+            "text rather than in tables (" + figures + "), each with the sentence it was read "
+            "from.",
+            "facets": ["figure"],
+            "columns": {
+                "report_id": "The report (reports.id)",
+                "figure": _coded_column("prose_figure"),
+                "value": "The number the sentence states, in the figure's unit",
+                "sentence": "The sentence as printed",
             },
         },
         "extractions": {

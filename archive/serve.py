@@ -7,7 +7,10 @@ mutable database with ``mode=ro`` and has no write API unless a plugin adds one;
 ``public=True`` (``python -m archive serve --public``) is for serving on the internet: the
 database is opened immutable (``-i``, no locking, no write ever possible) with table counts
 precomputed in ``DATA/inspect.json`` (``--inspect-file``), and ``/robots.txt`` disallows
-crawlers. Every mode has the time and row limits of :data:`SETTINGS`, and the ``limits`` plugin
+crawlers. An immutable open must never see its file change, so the public instance serves a
+snapshot, ``DATA/public/archive.db`` (built by SQLite's backup API under a temporary name, then
+renamed: build-then-swap), beside links to ``DATA/files`` and ``DATA/warc``; ``make extract``
+goes on writing ``DATA/archive.db`` and a restart publishes the new state. Every mode has the time and row limits of :data:`SETTINGS`, and the ``limits`` plugin
 caps strings and blobs at 5 MB.
 """
 
@@ -27,6 +30,41 @@ PLUGINS_DIR = HERE / "plugins"
 TEMPLATES_DIR = HERE / "templates"
 DB_FILE = f"{DATABASE}.db"
 INSPECT_FILE = "inspect.json"
+#: where the public instance's snapshot lives, under DATA
+PUBLIC_DIR = "public"
+
+
+def publish_snapshot(data: Path) -> Path:
+    """Copy ``DATA/archive.db`` to ``DATA/public/archive.db`` as one consistent snapshot.
+
+    The copy is built under a temporary name (SQLite backup API, rollback journal so that an
+    immutable open reads it whole), fsynced and renamed over the previous snapshot.
+    ``DATA/public/files`` and ``DATA/public/warc`` link to the store and the WARC files, which
+    only ever gain files.
+    """
+    import sqlite3
+
+    public = data / PUBLIC_DIR
+    public.mkdir(exist_ok=True)
+    for name in ("files", "warc"):
+        link = public / name
+        if not link.is_symlink():
+            link.symlink_to(Path("..") / name, target_is_directory=True)
+    tmp = public / f".{DB_FILE}.tmp"
+    tmp.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{data / DB_FILE}?mode=ro", uri=True)
+    target = sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+        source.close()
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, public / DB_FILE)
+    return public / DB_FILE
+
 
 #: Datasette settings (``--setting NAME VALUE``)
 SETTINGS: dict[str, str] = {
@@ -54,12 +92,12 @@ def datasette_args(
     >>> datasette_args("data", 8001)[:3]
     ['serve', 'data/archive.db', '--metadata']
     >>> datasette_args("data", 8001, public=True)[:5]
-    ['serve', '-i', 'data/archive.db', '--inspect-file', 'data/inspect.json']
+    ['serve', '-i', 'data/public/archive.db', '--inspect-file', 'data/inspect.json']
     """
     data = Path(data)
     args = ["serve"]
     if public:
-        args += ["-i", str(data / DB_FILE), "--inspect-file", str(data / INSPECT_FILE)]
+        args += ["-i", str(data / PUBLIC_DIR / DB_FILE), "--inspect-file", str(data / INSPECT_FILE)]
     else:
         args += [str(data / DB_FILE)]
     args += ["--metadata", str(data / "metadata.json")]
@@ -93,20 +131,17 @@ def prepare(data: str | Path, public: bool = False) -> Path:
     db = open_archive(db_path)
     try:
         rebuild(db)
-        if public:
-            # an immutable open ignores the WAL: everything must be in the main file
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            db.execute("PRAGMA journal_mode = DELETE")
     finally:
         db.close()
     if public:
+        snapshot = publish_snapshot(data)
         subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "datasette",
                 "inspect",
-                str(db_path),
+                str(snapshot),
                 "--inspect-file",
                 str(data / INSPECT_FILE),
             ],

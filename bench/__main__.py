@@ -8,7 +8,7 @@ part          default (``make bench``)              ``--quick`` (smoke test)    
 ============  ====================================  ===========================  ==============
 crawl         201 sites (a), 20 sites × 1 s (b)     3 sites, 3 sites × 0.1 s     as default
 serve         100,000 reports, 50 requests a page   1,000 reports, 3 requests    1,000,000
-extract       12 text PDFs, 3 scans, best of 2      2 text PDFs, 1 scan, 1 run   as default
+extract       12 text PDFs, 3 scans, best of 2      2 text PDFs, no scan, 1 run  as default
 ============  ====================================  ===========================  ==============
 
 Ratios are printed, never asserted: timings depend on the machine and on what else runs on it.
@@ -43,7 +43,7 @@ ARGS: dict[str, dict[str, list[str]]] = {
     },
     "extract": {
         "default": ["--text-pdfs", "12", "--scans", "3", "--repeat", "2"],
-        "quick": ["--text-pdfs", "2", "--scans", "1", "--repeat", "1"],
+        "quick": ["--text-pdfs", "2", "--scans", "0", "--repeat", "1"],
     },
 }
 

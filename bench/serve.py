@@ -184,7 +184,10 @@ SENTENCES = (
     "本年度未收取{a}，无{b}需要报告的事项。",
 )
 
+#: a throw-away build: no journal (the file is rebuilt from scratch if interrupted)
 BUILD_PRAGMAS = (
+    "PRAGMA journal_mode = DELETE",
+    "PRAGMA journal_mode = OFF",
     "PRAGMA synchronous = OFF",
     "PRAGMA cache_size = -262144",
     "PRAGMA temp_store = MEMORY",
@@ -330,7 +333,7 @@ def _fill(conn, reports: int, seed: int) -> None:
             f"insert into [{table}] (report_id, [{a}], [{b}], value, blank, printed, page) "
             f"select report_id, a, b, v, v = 0 and abs(random() % 4) = 0, "
             f"cast(v as text), {pages[table]} from (select r.id as report_id, c.a, c.b, "
-            f"{values[table]} as v from reports r join bench_cells c "
+            f"{values[table]} as v from reports r cross join bench_cells c "
             f"on c.tbl = '{table}' and c.form_version = r.form_version)"
         )
     texts = section_texts(4096, random.Random(seed))
@@ -343,8 +346,8 @@ def _fill(conn, reports: int, seed: int) -> None:
     )
     conn.execute(
         "insert into sections (report_id, section, heading, text) "
-        "select r.id, s.code, s.heading, t.text from reports r join bench_sections s "
-        "join bench_text t on t.id = (r.rowid * 7919 + s.position * 104729) % 4096"
+        "select r.id, s.code, s.heading, t.text from reports r cross join bench_sections s "
+        "cross join bench_text t on t.id = (r.rowid * 7919 + s.position * 104729) % 4096"
     )
     conn.execute("create temp table bench_checks (code text, scope text)")
     conn.executemany("insert into bench_checks values (?, ?)", _check_scopes())
@@ -353,7 +356,7 @@ def _fill(conn, reports: int, seed: int) -> None:
         "select report_id, code, scope, p, case when p then null else "
         "'lhs ' || (10 + abs(random() % 90)) || ' != rhs ' || (10 + abs(random() % 90)) end "
         "from (select r.id as report_id, c.code, c.scope, abs(random() % 500) != 0 as p "
-        "from reports r join bench_checks c)"
+        "from reports r cross join bench_checks c)"
     )
     conn.execute(
         "insert into extractions select sha256, extractor_version, 'ok', null, extracted_at "
@@ -425,7 +428,7 @@ def build_archive(data: Path, reports: int, seed: int = 1) -> dict[str, Any]:
     _timed(timings, "figures", lambda: build_figures(db))
     _timed(timings, "counties", lambda: build_counties(db))
     _timed(timings, "search_index", lambda: build_search_index(db))
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = WAL")
     timings["total"] = round(time.perf_counter() - start, 2)
     tables = [
         "reports",

@@ -17,7 +17,9 @@ from extract.checks import run_checks
 from extract.errors import ExtractError, UnreadableDocument, UnsupportedDocument
 from extract.meta import find_title, report_meta, year_from_text
 from extract.normalize import norm_text
+from extract.prose import prose_figures
 from extract.readers import READERS, Document
+from extract.readers import doc as _doc  # noqa: F401
 from extract.readers import docx as _docx  # noqa: F401
 from extract.readers import html as _html  # noqa: F401  (registers the reader)
 from extract.readers import pdf as _pdf  # noqa: F401
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 _CONTENT_TYPES = {
+    "wps": "wps",
+    "works": "wps",
     "pdf": "pdf",
     "html": "html",
     "xhtml": "html",
@@ -45,13 +49,19 @@ _CONTENT_TYPES = {
 }
 
 
-def detect_format(data: bytes, content_type: str | None = None) -> str:
-    """``pdf``, ``html``, ``docx``, ``doc``, ``image`` or ``text``, from magic bytes first.
+#: WPS and DOC share the OLE container: a WPS is told apart by its name or content type
+_WPS_NAMES = (".wps", ".wpt")
+
+
+def detect_format(data: bytes, content_type: str | None = None, name: str = "") -> str:
+    """``pdf``, ``html``, ``docx``, ``doc``, ``wps``, ``image`` or ``text``, magic bytes first.
 
     >>> detect_format(b"%PDF-1.7 ...")
     'pdf'
     >>> detect_format("<p>年度报告</p>".encode("gbk"))
     'html'
+    >>> detect_format(b"\\xd0\\xcf\\x11\\xe0rest"), detect_format(b"\\xd0\\xcf\\x11\\xe0", name="a.wps")
+    ('doc', 'wps')
     """
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
@@ -59,7 +69,8 @@ def detect_format(data: bytes, content_type: str | None = None) -> str:
     if data.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or b"[Content_Types]" in data[:4096] else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
+        ole_wps = name.lower().endswith(_WPS_NAMES) or "wps" in (content_type or "").lower()
+        return "wps" if ole_wps or "works" in (content_type or "").lower() else "doc"
     if data[:4] in (b"\x89PNG", b"GIF8") or data[:3] == b"\xff\xd8\xff":
         return "image"
     lowered = head[:1024].lower()
@@ -95,16 +106,20 @@ def read(data: bytes, fmt: str) -> Document:
     return READERS[fmt](data)
 
 
-def parse_bytes(data: bytes, *, content_type: str | None = None, hints: dict | None = None) -> dict:
-    """Parse a document's bytes; see :func:`parse_document`."""
+def parse_bytes(
+    data: bytes, *, content_type: str | None = None, hints: dict | None = None, name: str = ""
+) -> dict:
+    """Parse a document's bytes; see :func:`parse_document` (``name``: the file name, if any)."""
     if not data.strip():
         raise UnreadableDocument("empty document")
-    fmt = detect_format(data, content_type)
+    fmt = detect_format(data, content_type, name)
     doc = read(data, fmt)
     tables = map_tables(doc.grids)
     if doc.flat:
-        sections, texts = find_sections_flat(norm_text(" ".join(b.text for b in doc.blocks)))
+        running = norm_text(" ".join(b.text for b in doc.blocks))
+        sections, texts = find_sections_flat(running)
     else:
+        running = "\n".join(b.text for b in doc.blocks)
         sections, texts = find_sections(doc.blocks)
     title = doc.title if "报告" in doc.title else find_title([b.text for b in doc.blocks[:30]])
     meta = report_meta(title or doc.title, hints)
@@ -129,6 +144,8 @@ def parse_bytes(data: bytes, *, content_type: str | None = None, hints: dict | N
         "section_texts": texts,
         **stats,
         "checks": run_checks(stats, form),
+        # free-form reports state their headline figures in prose instead of tables
+        "prose_figures": prose_figures(running) if form == "free" else [],
         "cells": tables.cells,
         "warnings": doc.warnings + tables.warnings,
     }
@@ -139,8 +156,8 @@ def parse_document(
 ) -> dict:
     """Parse one report document into sections, tables by code and checks.
 
-    :param path: the file: HTML, text PDF, DOCX, plain text, or (by OCR) a scanned PDF or
-        an image; DOC/WPS raise :class:`UnsupportedDocument` for now
+    :param path: the file: HTML, text PDF, DOCX, plain text, DOC/WPS (through LibreOffice),
+        or (by OCR) a scanned PDF or an image
     :param content_type: the HTTP Content-Type, used only when the bytes do not tell
     :param hints: what the crawler knows (``publisher``, ``year``, ``title``)
     :raises ExtractError: with a one-line reason when the document cannot be parsed
@@ -149,4 +166,4 @@ def parse_document(
         data = Path(path).read_bytes()
     except OSError as err:
         raise UnreadableDocument(f"cannot read file: {err.strerror}") from err
-    return parse_bytes(data, content_type=content_type, hints=hints)
+    return parse_bytes(data, content_type=content_type, hints=hints, name=Path(path).name)

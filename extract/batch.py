@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import extract
 from archive.db import open_archive, record_error, record_extraction, save_report
@@ -73,6 +74,45 @@ class Summary:
             f"reports saved {self.reports}",
             f"  reports failing a check: {checks}",
         ]
+
+
+class Progress:
+    """A progress line every :attr:`EVERY` documents or :attr:`SECONDS` seconds, whichever first.
+
+    >>> import io
+    >>> out = io.StringIO(); p = Progress(3, stream=out); p.every = 2
+    >>> s = Summary("1", parsed=1); p.step(s); s.parsed = 2; p.step(s); out.getvalue()
+    'extract: 2/3 documents (parsed 2, failed 0)\\n'
+    """
+
+    EVERY = 50
+    SECONDS = 10.0
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total, self.stream = total, stream
+        self.every, self.seconds = self.EVERY, self.SECONDS
+        self.count, self.last = 0, time.monotonic()
+
+    def _line(self, summary: Summary) -> None:
+        if self.stream is not None:
+            print(
+                f"extract: {self.count}/{self.total} documents "
+                f"(parsed {summary.parsed}, failed {summary.failed})",
+                file=self.stream,
+                flush=True,
+            )
+        self.last = time.monotonic()
+
+    def step(self, summary: Summary) -> None:
+        """Count one document; print a line when enough documents or seconds have passed."""
+        self.count += 1
+        if self.count % self.every == 0 or time.monotonic() - self.last >= self.seconds:
+            self._line(summary)
+
+    def done(self, summary: Summary) -> None:
+        """The last line, unless the last step just printed it."""
+        if self.total and self.count % self.every:
+            self._line(summary)
 
 
 def pending_links(db, version: str) -> dict[str, list[dict[str, Any]]]:
@@ -175,11 +215,12 @@ def _results(jobs: list[tuple], workers: int) -> Iterable[tuple[dict | None, str
                 yield None, f"{WORKER_CRASHED}: {exc}"
 
 
-def run(data: str | Path, workers: int = 1) -> Summary:
+def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = None) -> Summary:
     """Extract every pending document of ``DATA``; returns what was done.
 
     :param data: the data directory (``archive.db`` and ``files/``)
     :param workers: parser processes; 1 parses in this process
+    :param progress_stream: where progress lines go (the CLI passes stderr; None: silent)
     :raises BatchError: when there is no archive or no crawl table to read
     """
     data = Path(data)
@@ -216,8 +257,11 @@ def run(data: str | Path, workers: int = 1) -> Summary:
                 continue
             jobs.append((str(path), _content_type(db, links[0]), _hints(links[0])))
             job_links.append(links)
+        progress = Progress(len(jobs), stream=progress_stream)
         for links, (parsed, error) in zip(job_links, _results(jobs, workers), strict=True):
             _record(db, summary, links, parsed, error)
+            progress.step(summary)
+        progress.done(summary)
         # the wide tables, the county panel, the map and the search index follow the reports
         rebuild(db)
         return summary
@@ -235,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="parser processes (default: 1)")
     args = parser.parse_args(argv)
     try:
-        summary = run(args.data, workers=max(1, args.workers))
+        summary = run(args.data, workers=max(1, args.workers), progress_stream=sys.stderr)
     except BatchError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -94,6 +94,10 @@ def evaluate(root: Path, out=sys.stdout) -> dict:
         for code, heading in (truth.get("sections") or {}).items():
             if got["sections"].get(code) != heading:
                 misses.append(f"section {code}: {got['sections'].get(code)!r} != {heading!r}")
+        if "prose_figures" in truth and truth["prose_figures"] != got.get("prose_figures"):
+            misses.append(
+                f"prose_figures {got.get('prose_figures')!r} != {truth['prose_figures']!r}"
+            )
         right, total = right + r, total + t
         problems.extend(f"{doc_path.relative_to(root)}: {m}" for m in misses)
     for line in problems:

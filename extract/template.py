@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extract.prose import PROSE_FIGURES
+
 FORM_VERSIONS = ("2019", "2021", "free")
 
 
@@ -78,6 +80,14 @@ SECTIONS: tuple[Code, ...] = (
         aliases=("五、存在问题及改进情况", "存在的主要问题及改进措施"),
     ),
     Code("other", "六、其他需要报告的事项", "Other matters", aliases=("其他需要报告的事项",)),
+    # free-form reports only: the template has no fees section (fees are in its table 三 notes)
+    Code(
+        "fees",
+        "政府信息公开的收费及减免情况",
+        "Fees charged and waived",
+        aliases=("政府信息公开收费及减免情况",),
+        forms=("free",),
+    ),
 )
 
 # --- table 二: proactive disclosure ---------------------------------------------------------
@@ -437,6 +447,42 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class CrossYearCheck:
+    """A check between two reports of one publisher: ``earlier`` in year N = ``later`` in N+1.
+
+    :param code: the check's code in the ``checks`` table (stored on the year N+1 report)
+    :param table: the stats table both values come from
+    :param over: the dimension the check is repeated over (its ``scope``)
+    :param along: the dimension holding ``earlier`` and ``later``
+    :param earlier: the code read from the year N report
+    :param later: the code read from the year N+1 report
+    """
+
+    code: str
+    zh: str
+    en: str
+    table: str
+    over: str
+    along: str
+    earlier: str
+    later: str
+
+
+CROSS_YEAR_CHECKS: tuple[CrossYearCheck, ...] = (
+    CrossYearCheck(
+        "cross_year_carry",
+        "上年度结转下年度继续办理数等于本年度上年结转数",
+        "carried out in year N = carried in in year N+1",
+        "request_stats",
+        "applicant",
+        "row",
+        "carried_out",
+        "carried_in",
+    ),
+)
+
 # --- lookups --------------------------------------------------------------------------------
 
 #: every dimension that has codes, keyed by the column name it is stored under
@@ -450,7 +496,8 @@ DIMENSIONS: dict[str, tuple[Code, ...]] = {
     "applicant": APPLICANTS,
     "proceeding": APPEAL_PROCEEDINGS,
     "result": APPEAL_RESULTS,
-    "check": tuple(Code(c.code, c.zh, c.en) for c in CHECKS),
+    "check": tuple(Code(c.code, c.zh, c.en) for c in (*CHECKS, *CROSS_YEAR_CHECKS)),
+    "prose_figure": tuple(Code(f.code, f.zh, f.en, unit=f.unit) for f in PROSE_FIGURES),
 }
 
 

@@ -163,12 +163,64 @@ def _crash_case(
     )
 
 
-def run_crashes(work: Path, sources: Path, workers: int = 4) -> list[Result]:
+def scanned_data(data: Path, pdf: bytes) -> Path:
+    """A DATA holding one report whose document is a scan of ``pdf`` (no text layer: OCR)."""
+    from archive import crawldb
+    from archive.store import FileStore
+    from sampleweb.render_scan import scanned_pdf
+
+    scan = scanned_pdf(pdf, "reliability")
+    sha256 = FileStore(data / "files").put(scan)
+    db = crawldb.open_db(data / "archive.db")
+    url = "http://127.0.0.11/scan/report.pdf"
+    crawldb.upsert_report_link(
+        db,
+        {
+            "adcode": "330991",
+            "url": url,
+            "document_url": url,
+            "document_sha256": sha256,
+            "content_type": "application/pdf",
+            "status": "online",
+        },
+    )
+    db.close()
+    return data
+
+
+def ocr_case(work: Path, pdf: bytes) -> Result:
+    """Kill the batch inside the OCR page loop of a scanned report; rerun; compare."""
+    base = scanned_data(work / "ocr-base", pdf)
+    reference, data = work / "ocr-reference", work / "ocr-crash"
+    shutil.copytree(base, reference)
+    shutil.copytree(base, data)
+    done = run_extract(reference)
+    if done.returncode != 0:
+        return Result("crash", "extract.ocr_page:2", False, f"reference: {done.stderr[-100:]}")
+    want = snapshot(reference, EXTRACT_STATE)
+    files = store_files(reference)
+
+    def check():
+        problems, lost, dups = archive_checks(data, files)
+        return problems + differences(snapshot(data, EXTRACT_STATE), want), lost, dups
+
+    return _crash_case(
+        "extract.ocr_page:2",
+        lambda env: run_extract(data, env=env),
+        lambda: run_extract(data),
+        check,
+    )
+
+
+def run_crashes(
+    work: Path, sources: Path, workers: int = 4, pdf: bytes | None = None
+) -> list[Result]:
     """Every crash case; ``sources`` is the sources CSV of a running basic sample web.
 
     :param work: an empty scratch directory
     :param sources: sources CSV of the sample web (served for the whole call)
     :param workers: cases run side by side
+    :param pdf: a text report PDF; given, its scan is OCRed and killed mid-OCR too
     """
     reference = work / "reference"
     first = run_crawl(sources, reference)
@@ -221,5 +273,7 @@ def run_crashes(work: Path, sources: Path, workers: int = 4) -> list[Result]:
 
     cases = [(crawl_case, p, n) for p, n in CRAWL_POINTS]
     cases += [(extract_case, p, n) for p, n in EXTRACT_POINTS]
+    if pdf is not None:
+        cases.append((lambda p, n: ocr_case(work, pdf), "extract.ocr_page", 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda case: case[0](case[1], case[2]), cases))

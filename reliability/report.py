@@ -44,7 +44,8 @@ def run_all(work: Path) -> list[Result]:
     work.mkdir(parents=True, exist_ok=True)
     with serve_sample_web(work / "web") as web:
         sources = web.write_sources(work / "sources.csv")
-        results = run_crashes(work / "crashes", sources)
+        sample_pdf = sorted((work / "web").rglob("*.pdf"))[0].read_bytes()
+        results = run_crashes(work / "crashes", sources, pdf=sample_pdf)
         reference = work / "crashes" / "reference"
         crawled = work / "crashes" / "crawled"
         if not crawled.is_dir():
@@ -53,7 +54,6 @@ def run_all(work: Path) -> list[Result]:
         copies = {"serving": crawled, "serving-public": crawled, "public": reference}
         for name, source in {**copies, "bystander": reference}.items():
             shutil.copytree(source, work / name)
-        sample_pdf = sorted((work / "web").rglob("*.pdf"))[0].read_bytes()
         jobs = {
             "extract while serving": lambda: run_serving(work / "serving", _free_port(), expected),
             "extract while serving public": lambda: run_serving(

@@ -1,7 +1,7 @@
 """``make extract`` while ``make serve`` runs: Datasette must keep answering, consistently.
 
-``make serve`` (WAL, read-only) sees each document appear whole; ``make serve PUBLIC=1`` opens
-the file immutable and keeps answering from the snapshot it started with.
+``make serve`` (WAL, read-only) sees each document appear whole; ``make serve PUBLIC=1`` serves
+an immutable snapshot (``DATA/public/archive.db``) and must keep answering from it, unchanged.
 
 The served archive is polled while a batch writes into it. Every answer must be a 200, the
 number of reports must never go down, and every poll must see whole documents only: each
@@ -102,13 +102,20 @@ def run_serving(data: Path, port: int, expected_reports: int, public: bool = Fal
         f"{len(polls)} polls, {len(failures)} failed, {len(torn)} torn, "
         f"reports {counts[0] if counts else '?'} -> {final}"
     )
+    if extract.returncode != 0:
+        detail += f"; extract exit {extract.returncode}: {extract.stderr.strip()[-80:]}"
+    if counts != sorted(counts):
+        detail += f"; counts went down: {counts}"[:200]
     # the public instance serves the file immutable: it keeps its snapshot until restarted
-    wanted = {expected_reports, counts[0]} if public and counts else {expected_reports}
+    wanted = {counts[0]} if public and counts else {expected_reports}
+    if public and len(set(counts)) > 1:
+        detail += f"; the snapshot changed: {sorted(set(counts))}"
     ok = (
         extract.returncode == 0
         and not failures
         and not torn
         and counts == sorted(counts)
+        and not (public and len(set(counts)) > 1)
         and final in wanted
         and len(polls) > 5
     )

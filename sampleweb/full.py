@@ -33,7 +33,9 @@ from .counties import (
 )
 from .families import gkmlpt, standard
 from .families.common import SiteBuild, distractors
+from .freeform import free_reports
 from .layout import LOOKALIKES, annotated, number
+from .render_doc import doc_available
 from .reportdata import Report, build_report, evaluate_checks
 
 SLOW_ROOT = "/c100287/xxgknb_4f2a/"
@@ -48,6 +50,11 @@ def _image_version(r: Report) -> None:
 
 def _docx(r: Report) -> None:
     r.style = dataclasses.replace(r.style, fmt="docx")
+
+
+def _doc(r: Report) -> None:
+    """A Word 97 DOC, or a DOCX where LibreOffice is missing (the truth's format says which)."""
+    r.style = dataclasses.replace(r.style, fmt="doc" if doc_available() else "docx")
 
 
 def _scanned(r: Report) -> None:
@@ -110,6 +117,7 @@ VARIANTS: dict[tuple[int, int], tuple[str, Callable[[Report], None]]] = {
     (2, 2022): ("retry_503", _fmt("html")),
     (3, 2021): ("redirect", _fmt("html")),
     (3, 2020): ("attachment_404", _fmt("pdf")),
+    (1, 2021): ("doc", _doc),
 }
 # epoch changes: (adcode, organ index, year) reports added from epoch 1, and removed
 ADDED: tuple[tuple[str, int, int], ...] = (
@@ -129,7 +137,7 @@ def reports_at(county: County, years: tuple[int, ...], epoch: int) -> list[Repor
             if epoch >= 1 and (county.adcode, i, year) in REMOVED:
                 continue
             out.append(build_report(county, organ, year, index=i * len(years) + j))
-    return out
+    return out + free_reports(county)
 
 
 def gkmlpt_reports(epoch: int) -> list[Report]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import full
 from .counties import BLOCKED, COUNTIES, GKMLPT, SLOW, YEARS, County
+from .crossyear import cross_year_results
 from .families import FAMILIES
 from .families.common import distractors
 from .reportdata import Report, build_report
@@ -151,6 +152,7 @@ def _extend_full(out: Path, truth: dict, server: dict, epoch: int) -> None:
         server[county.adcode] = {"family": county.family, "host": county.host, **site.server}
     hazards.append(full.table_break_hazard(out, truth["reports"]))
     truth.update(profile="full", epoch=epoch, hazards=hazards, excluded=excluded)
+    truth["cross_year"] = cross_year_results(truth["reports"])
     truth["removed"], truth["added"] = _epoch_changes(truth, epoch)
 
 

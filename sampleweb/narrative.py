@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+from . import freeform
 from .reportdata import Report
 
 _PREAMBLE = (
@@ -25,6 +26,8 @@ def preamble(report: Report) -> str:
 
 def paragraphs(report: Report) -> dict[str, list[str]]:
     """Paragraphs per section code, before any table the section holds."""
+    if report.form_version == "free":
+        return freeform.paragraphs(report)
     new = report.requests.get(("new_requests", "total")) or 0
     handled = report.requests.get(("handled_total", "total")) or 0
     review = report.appeals.get(("review", "total")) or 0

@@ -107,7 +107,8 @@ def section_tables(report: Report) -> dict[str, list]:
 def report_body(report: Report) -> str:
     """The report as the HTML fragment an editor pastes into the article body."""
     markup = report.style.markup
-    tables = section_tables(report)
+    # free-form reports print no tables: their figures are in the prose
+    tables = section_tables(report) if report.form_version != "free" else {}
     parts = [_para(preamble(report), markup)]
     for code, texts in paragraphs(report).items():
         parts.append(_heading(report.sections[code], markup))

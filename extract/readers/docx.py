@@ -31,6 +31,19 @@ from extract.readers import Block, Document, Grid, grid_from_spans, reader
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "dc": "http://purl.org/dc/elements/1.1/"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+#: the most a part of the package may inflate to: a long report's document.xml is a few MB, a
+#: zip bomb is gigabytes (zipfile never inflates past a member's declared size)
+MAX_PART = 64 * 1024 * 1024
+
+
+def _part(z: zipfile.ZipFile, name: str) -> bytes:
+    """One part of the package, refused before inflating when it declares more than MAX_PART."""
+    size = z.getinfo(name).file_size
+    if size > MAX_PART:
+        raise UnreadableDocument(
+            f"unreadable DOCX: {name} inflates to {size // 2**20} MB (limit {MAX_PART // 2**20} MB)"
+        )
+    return z.read(name)
 
 
 def _w(name: str) -> str:
@@ -86,8 +99,8 @@ def table_grid(tbl: etree._Element) -> Grid:
 
 def _core_title(z: zipfile.ZipFile) -> str:
     try:
-        core = etree.fromstring(z.read("docProps/core.xml"), _PARSER)
-    except (KeyError, etree.XMLSyntaxError):
+        core = etree.fromstring(_part(z, "docProps/core.xml"), _PARSER)
+    except (KeyError, etree.XMLSyntaxError, UnreadableDocument):
         return ""
     found = core.find("dc:title", NS)
     return clean(found.text or "") if found is not None else ""
@@ -98,7 +111,7 @@ def read_docx(data: bytes) -> Document:
     """Parse DOCX bytes: innermost tables as grids, paragraphs outside tables as blocks."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            root = etree.fromstring(z.read("word/document.xml"), _PARSER)
+            root = etree.fromstring(_part(z, "word/document.xml"), _PARSER)
             title = _core_title(z)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as err:
         raise UnreadableDocument(f"unreadable DOCX: {err}") from err

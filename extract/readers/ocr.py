@@ -29,6 +29,7 @@ import numpy as np
 import pypdfium2
 from PIL import Image
 
+from archive.faults import maybe_crash
 from extract.errors import UnreadableDocument
 from extract.normalize import clean
 from extract.readers import Block, Cell, Document, Grid
@@ -215,6 +216,7 @@ def read_pages(
     doc = Document(fmt)
     grids: list[Grid] = []
     for gray, page_no in pages:
+        maybe_crash("extract.ocr_page")
         page = _Page(gray, page_no, min_blob)
         page_grids, blocks = page.read(recognise(page.crops))
         grids.extend(g for g in page_grids if g.rows and g.rows[0])

@@ -13,12 +13,14 @@ Reports carry ``tags`` (set by :mod:`sampleweb.full`) that put a hazard on them:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
 from ..counties import County
+from ..render_doc import report_doc
 from ..render_docx import report_docx
 from ..render_pdf import report_pdf
 from ..render_scan import image_png, scanned_pdf
@@ -38,6 +40,11 @@ RETRY_503_TIMES = 2
 # extraction hazards: tag -> (kind, what an extractor must do)
 _FORMAT_HAZARDS = {
     "docx": ("docx_report", "a DOCX attachment; table 三 merges cells with gridSpan and vMerge"),
+    "doc": (
+        "doc_report",
+        "a Word 97 DOC attachment (OLE compound file): convert it with LibreOffice, then read it "
+        "as DOCX",
+    ),
     "lookalikes": (
         "lookalike_glyphs",
         "a text PDF whose labels use Kangxi/radical look-alikes (⼀ for 一, ⻅ for 见): "
@@ -101,6 +108,8 @@ def _document(report: Report) -> tuple[str, bytes]:
     """Extension and bytes of a report's attachment."""
     if report.style.fmt == "docx":
         return "docx", report_docx(report)
+    if report.style.fmt == "doc":
+        return "doc", report_doc(report)
     pdf = report_pdf(report)
     if "scanned" in report.tags:
         return "pdf", scanned_pdf(pdf, f"{report.adcode}:{report.title}:scan")
@@ -151,7 +160,8 @@ def _image_version(site: SiteBuild, art: Report) -> dict:
     title = art.title.replace("（文字版）", "（图片版）")
     n = stable_id(art.adcode, title, digits=7)
     png = attachment_path(stable_id(title, "png", digits=7), "png")
-    site.files[png] = image_png(report_pdf(art))
+    # the image prints its own title (图片版), which is what its sidecar truth expects
+    site.files[png] = image_png(report_pdf(dataclasses.replace(art, title=title)))
     shadow = Distractor(title, art.publisher, art.published, "")
     content = f'<p style="text-align:center"><img src="{png}" alt="{escape(title)}"></p>'
     site.files[post_path(n)] = _detail(shadow, content).encode()

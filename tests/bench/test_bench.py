@@ -82,6 +82,23 @@ def test_serve_bench_quick(tmp_path):
         assert 0 < page["p50_ms"] <= page["p95_ms"] <= page["max_ms"]
 
 
+def test_extract_bench_quick_through_the_main_command(tmp_path):
+    # python -m bench stamps the extraction helper's JSON with the full machine description
+    subprocess.run(
+        [sys.executable, "-m", "bench", "extract", "--quick", "--results", str(tmp_path)],
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
+    document = json.loads((tmp_path / "extract.json").read_text(encoding="utf-8"))
+    assert document["part"] == "extract"
+    assert document["machine"]["ram_gib"] > 0
+    (pdf,) = [r for r in document["rows"] if r["format"] == "pdf"]
+    assert pdf["files"] == 2 and pdf["pages"] >= 2
+    for key in ("ours_pages_per_s", "baseline_pages_per_s", "ratio", "ours_peak_mib"):
+        assert pdf[key] > 0, key
+
+
 def test_generated_archive_answers_the_canned_search(tmp_path):
     serve.build_archive(tmp_path / "data", 300)
     import sqlite3

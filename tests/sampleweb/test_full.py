@@ -36,6 +36,7 @@ HAZARD_KINDS = {
     "nav_only_column",
     "antibot_412",
     "docx_report",
+    "doc_report",
     "lookalike_glyphs",
     "single_other_row",
     "cell_notes_units",
@@ -303,7 +304,7 @@ def test_gkmlpt_attachments_use_the_nfw_class(full_web):
         if r["adcode"] == "440991" and r["document"] != r["page"]:
             body = fetch("127.0.0.14", full_web.port, r["page"])[2].decode()
             assert f'class="nfw-cms-attachment" href="{r["document"]}"' in body
-            assert re.fullmatch(r"/attachment/0/\d+/\d+/\d+\.(pdf|docx)", r["document"])
+            assert re.fullmatch(r"/attachment/0/\d+/\d+/\d+\.(pdf|docx|doc)", r["document"])
             assert fetch("127.0.0.14", full_web.port, r["document"])[0] == 200
 
 
