@@ -24,7 +24,7 @@ APT_PACKAGES := fonts-wqy-zenhei chromium libreoffice-writer-nogui
 APT_STAMP   := $(VENV)/.apt-installed
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild cluster-crawl merge cluster-extract bench clean
+.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild cluster-crawl merge cluster-extract reliability bench clean
 
 install: $(VENV)/.installed $(APT_STAMP)
 
@@ -86,6 +86,10 @@ merge: install
 
 cluster-extract: install
 	$(PY) -m extract.cluster --data $(MERGED) --scheduler $(SCHEDULER)
+
+# Crashes, hostile input and the public instance, with the table that proves nothing was lost.
+reliability: install
+	$(PY) -m reliability
 
 # Start the bundled sample county sites, crawl them, extract, stop them, then serve the archive.
 demo: install

@@ -31,10 +31,11 @@ def rebuild(db: Database) -> None:
 
     :param db: the archive (from :func:`archive.db.open_archive`, schema ensured)
     """
+    # first: report_figures counts every failed check, the cross-year ones included
+    build_cross_year_checks(db)
     build_figures(db)
     maybe_crash("extract.derived")
     build_counties(db)
-    build_cross_year_checks(db)
     build_search_index(db)
 
 

@@ -40,6 +40,9 @@ SUMMARY_COLUMNS = (
 )
 
 
+SUMMARY_KEYS = ("pages", "reports", "new", "changed", "removed", "errors")
+
+
 class LockHeld(Exception):
     """Another crawl holds the lock of this data directory."""
 
@@ -285,6 +288,99 @@ def crawl(
         return 1
 
 
+def new_run_id(db, label: str = "") -> str:
+    """A run id not yet in ``crawl_runs``: UTC timestamp, shard label, ``-2``… on a clash.
+
+    >>> new_run_id(crawldb.open_db(":memory:"), "shard1")[-7:]
+    '-shard1'
+    """
+    base = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + (f"-{label}" if label else "")
+    run_id, n = base, 1
+    while db["crawl_runs"].count_where("id = ?", [run_id]):  # two runs within one second
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+def begin_run(
+    db,
+    sources: Path,
+    sites: list[dict[str, str]],
+    data: Path,
+    overrides: Mapping[str, Any] | None,
+    label: str = "",
+) -> tuple[str, Settings]:
+    """Open a run (under the lock): close runs a kill left open, drop partial files, write the
+    ``running`` row; return the run id and the run's Scrapy settings."""
+    close_stale_runs(db)
+    store.remove_partial(data / "files")
+    run_id = new_run_id(db, label)
+    (data / "logs").mkdir(parents=True, exist_ok=True)
+    settings = build_settings(sites, data, run_id, overrides)
+    crawldb.upsert_run(
+        db,
+        {
+            "id": run_id,
+            "started_at": now_iso(),
+            "sources": str(sources),
+            "status": "running",
+            "sites": len(sites),
+        },
+    )
+    return run_id, settings
+
+
+def finish_run(
+    db,
+    sites: list[dict[str, str]],
+    run_id: str,
+    settings: Settings,
+    stats: Mapping[str, Any],
+    reason: str,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Record a finished run: per-site summaries, removals, site health and the run row; return
+    the ``crawl_runs`` row and the per-site summary rows."""
+    resumed = settings.getbool("NIANBAO_RESUMED")
+    if reason == "finished" and settings.get("JOBDIR"):
+        # A finished run leaves nothing to resume; its seen-requests would hide the next run.
+        shutil.rmtree(settings.get("JOBDIR"), ignore_errors=True)
+    rows = [site_summary(db, site, stats, run_id) for site in sites]
+    finished = now_iso()
+    record_removals(db, rows, run_id, complete=reason == "finished" and not resumed)
+    record_sites(db, sites, rows, run_id, finished)
+    totals = {k: sum(r[k] for r in rows) for k in SUMMARY_KEYS}
+    fetched_nothing = totals["pages"] == 0 and bool(sites)
+    run = {
+        "id": run_id,
+        "finished_at": finished,
+        "finish_reason": reason,
+        "status": "failed" if fetched_nothing else ("ok" if reason == "finished" else reason),
+        "pages": totals["pages"],
+        "reports": totals["reports"],
+        "new_reports": totals["new"],
+        "errors": totals["errors"],
+        "changed": totals["changed"],
+        "removed": totals["removed"],
+        "summary": json.dumps(rows, ensure_ascii=False),
+    }
+    crawldb.upsert_run(db, run)
+    return run, rows
+
+
+def summary_line(run: Mapping[str, Any], sites: int) -> str:
+    """The first line of a run's summary.
+
+    >>> summary_line({"id": "r", "finish_reason": "finished", "pages": 3, "reports": 2,
+    ...               "new_reports": 2, "changed": 0, "removed": 0, "errors": 1}, 1)
+    'crawl: run r finished: 1 sites, 3 pages, 2 reports (2 new, 0 changed, 0 removed), 1 errors'
+    """
+    return (
+        f"crawl: run {run['id']} {run['finish_reason']}: {sites} sites, {run['pages']} pages, "
+        f"{run['reports']} reports ({run['new_reports']} new, {run['changed']} changed, "
+        f"{run['removed']} removed), {run['errors']} errors"
+    )
+
+
 def _crawl_locked(
     sources: Path,
     sites: list[dict[str, str]],
@@ -293,26 +389,7 @@ def _crawl_locked(
     out: TextIO,
 ) -> int:
     db = crawldb.open_db(data / "archive.db")
-    close_stale_runs(db)
-    store.remove_partial(data / "files")
-    run_id = base_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    n = 1
-    while db["crawl_runs"].count_where("id = ?", [run_id]):  # two runs within one second
-        n += 1
-        run_id = f"{base_id}-{n}"
-    started = now_iso()
-    (data / "logs").mkdir(parents=True, exist_ok=True)
-    settings = build_settings(sites, data, run_id, overrides)
-    crawldb.upsert_run(
-        db,
-        {
-            "id": run_id,
-            "started_at": started,
-            "sources": str(sources),
-            "status": "running",
-            "sites": len(sites),
-        },
-    )
+    run_id, settings = begin_run(db, sources, sites, data, overrides)
     try:
         stats, reason = _run_scrapy(settings)
     except Exception as exc:  # the crawl itself could not run: one line, details in the log
@@ -328,41 +405,10 @@ def _crawl_locked(
         print(f"crawl: the crawl could not run: {exc}", file=sys.stderr)
         return 1
     maybe_crash("crawl.finishing")
-    resumed = settings.getbool("NIANBAO_RESUMED")
-    if reason == "finished" and settings.get("JOBDIR"):
-        # A finished run leaves nothing to resume; its seen-requests would hide the next run.
-        shutil.rmtree(settings.get("JOBDIR"), ignore_errors=True)
-    rows = [site_summary(db, site, stats, run_id) for site in sites]
-    finished = now_iso()
-    record_removals(db, rows, run_id, complete=reason == "finished" and not resumed)
-    record_sites(db, sites, rows, run_id, finished)
-    keys = ("pages", "reports", "new", "changed", "removed", "errors")
-    totals = {k: sum(r[k] for r in rows) for k in keys}
-    fetched_nothing = totals["pages"] == 0
-    crawldb.upsert_run(
-        db,
-        {
-            "id": run_id,
-            "finished_at": finished,
-            "finish_reason": reason,
-            "status": "failed" if fetched_nothing else ("ok" if reason == "finished" else reason),
-            "pages": totals["pages"],
-            "reports": totals["reports"],
-            "new_reports": totals["new"],
-            "errors": totals["errors"],
-            "changed": totals["changed"],
-            "removed": totals["removed"],
-            "summary": json.dumps(rows, ensure_ascii=False),
-        },
-    )
-    print(
-        f"crawl: run {run_id} {reason}: {len(sites)} sites, {totals['pages']} pages, "
-        f"{totals['reports']} reports ({totals['new']} new, {totals['changed']} changed, "
-        f"{totals['removed']} removed), {totals['errors']} errors",
-        file=out,
-    )
+    run, rows = finish_run(db, sites, run_id, settings, stats, reason)
+    print(summary_line(run, len(sites)), file=out)
     print_summary(rows, out)
-    if fetched_nothing:
+    if run["status"] == "failed":
         print(f"crawl: no site could be fetched; see {settings.get('LOG_FILE')}", file=sys.stderr)
         return 1
     return 0

@@ -28,7 +28,12 @@ from extract.readers import text as _text  # noqa: F401
 from extract.sections import find_sections, find_sections_flat
 from extract.tables import map_tables
 
+#: Results in the archive are keyed on (document sha256, this version): bump it when a change to
+#: extraction should re-parse documents already parsed (2: free-form prose figures, DOC/WPS).
+EXTRACTOR_VERSION = "2"
+
 __all__ = [
+    "EXTRACTOR_VERSION",
     "ExtractError",
     "UnreadableDocument",
     "UnsupportedDocument",

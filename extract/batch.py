@@ -45,8 +45,8 @@ class BatchError(Exception):
 
 
 def extractor_version() -> str:
-    """The version extraction results are keyed on (``extract.EXTRACTOR_VERSION``, else "1")."""
-    return str(getattr(extract, "EXTRACTOR_VERSION", "1"))
+    """The version extraction results are keyed on (:data:`extract.EXTRACTOR_VERSION`)."""
+    return extract.EXTRACTOR_VERSION
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 from extract import labels
 from extract.normalize import norm_label
 from extract.readers import Block
-from extract.template import SECTIONS
+from extract.template import ALL_SECTIONS, SECTIONS
 
 #: a heading is a short block; longer blocks are prose that mentions a heading
 MAX_HEADING = 40
@@ -30,7 +30,7 @@ def find_sections(blocks: list[Block]) -> tuple[dict[str, str], dict[str, str]]:
     for i, block in enumerate(blocks):
         if len(norm_label(block.text)) > MAX_HEADING:
             continue
-        remaining = [s for s in SECTIONS if s.code not in headings]
+        remaining = [s for s in ALL_SECTIONS if s.code not in headings]
         code, _ = labels.match(block.text, remaining, threshold=HEADING_THRESHOLD)
         if code:
             headings[code] = block.text

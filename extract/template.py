@@ -80,7 +80,10 @@ SECTIONS: tuple[Code, ...] = (
         aliases=("五、存在问题及改进情况", "存在的主要问题及改进措施"),
     ),
     Code("other", "六、其他需要报告的事项", "Other matters", aliases=("其他需要报告的事项",)),
-    # free-form reports only: the template has no fees section (fees are in its table 三 notes)
+)
+
+#: headings only free-form reports print; the template has no fees section
+FREE_SECTIONS: tuple[Code, ...] = (
     Code(
         "fees",
         "政府信息公开的收费及减免情况",
@@ -89,6 +92,8 @@ SECTIONS: tuple[Code, ...] = (
         forms=("free",),
     ),
 )
+#: every section code a report can have: the template's six, then the free-form ones
+ALL_SECTIONS: tuple[Code, ...] = (*SECTIONS, *FREE_SECTIONS)
 
 # --- table 二: proactive disclosure ---------------------------------------------------------
 
@@ -487,7 +492,7 @@ CROSS_YEAR_CHECKS: tuple[CrossYearCheck, ...] = (
 
 #: every dimension that has codes, keyed by the column name it is stored under
 DIMENSIONS: dict[str, tuple[Code, ...]] = {
-    "section": SECTIONS,
+    "section": ALL_SECTIONS,
     "item": tuple({p.item.code: p.item for v in PROACTIVE.values() for p in v}.values()),
     "measure": tuple(
         {m.code: m for v in PROACTIVE.values() for p in v for m in p.measures}.values()

@@ -62,3 +62,18 @@ def cross_year_results(reports: list[dict]) -> list[dict]:
                     }
                 )
     return out
+
+
+def failing_by_report(truths: dict[str, dict]) -> dict[str, list[tuple[str, str]]]:
+    """``{report id: [(check, scope)]}`` of the failing cross-year checks, for truths keyed by id.
+
+    >>> failing_by_report({"x": {"adcode": "1", "publisher": "p", "year": 2020, "title": "t"}})
+    {}
+    """
+    ids = {(t["adcode"], t["publisher"], t["year"]): rid for rid, t in truths.items()}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for e in cross_year_results(list(truths.values())):
+        if not e["passed"]:
+            rid = ids[(e["adcode"], e["publisher"], e["year"])]
+            out.setdefault(rid, []).append((e["check"], e["scope"]))
+    return out

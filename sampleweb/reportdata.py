@@ -253,8 +253,6 @@ def _blank(rng: random.Random, values: dict, share: float = 0.5) -> None:
 def _sections(style: Style) -> dict[str, str]:
     out = {}
     for s in SECTIONS:
-        if "2019" not in s.forms:
-            continue  # a free-form-only heading (fees)
         heading = s.zh
         if style.heading_variant and s.code == "problems":
             heading = s.aliases[0]

@@ -16,12 +16,9 @@ shards stay distinct when their archives are merged (:mod:`archive.merge`).
 from __future__ import annotations
 
 import io
-import json
 import logging
-import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,43 +26,19 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from archive import crawldb, store
-from crawler.context import now_iso
-from crawler.run import (
-    build_settings,
-    close_stale_runs,
-    crawl_lock,
-    print_summary,
-    record_removals,
-    record_sites,
-    site_summary,
-)
+from archive import crawldb
+from crawler.run import begin_run, crawl_lock, finish_run, print_summary, summary_line
 from crawler.sources import read_sources
 from crawler.spiders.county import CountySpider
 
 logger = logging.getLogger(__name__)
 
 CMDLINE = SETTINGS_PRIORITIES["cmdline"]
-SUMMARY_KEYS = ("pages", "reports", "new", "changed", "removed", "errors")
 
 
 def _overrides(settings: BaseSettings) -> dict[str, Any]:
     """The settings given on the command line (Scrapyd's ``setting=NAME=VALUE``)."""
     return {k: settings[k] for k in settings if settings.getpriority(k) >= CMDLINE}
-
-
-def new_run_id(db, label: str) -> str:
-    """A run id not yet in ``crawl_runs``: UTC timestamp, shard label, ``-2``… on a clash.
-
-    >>> new_run_id(crawldb.open_db(":memory:"), "shard1")[-7:]  # doctest: +SKIP
-    '-shard1'
-    """
-    base = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + (f"-{label}" if label else "")
-    run_id, n = base, 1
-    while db["crawl_runs"].count_where("id = ?", [run_id]):
-        n += 1
-        run_id = f"{base}-{n}"
-    return run_id
 
 
 @dataclass
@@ -92,25 +65,11 @@ class ShardRun:
         exit_stack.enter_context(crawl_lock(data))
         try:
             db = crawldb.open_db(data / "archive.db")
-            close_stale_runs(db)
-            store.remove_partial(data / "files")
-            run_id = new_run_id(db, label)
-            (data / "logs").mkdir(parents=True, exist_ok=True)
             overrides = _overrides(given)
             if given.get("LOG_FILE"):
                 # Scrapyd names the job's log (served at /logs/…); keep it there.
                 overrides["LOG_FILE"] = given.get("LOG_FILE")
-            settings = build_settings(sites, data, run_id, overrides)
-            crawldb.upsert_run(
-                db,
-                {
-                    "id": run_id,
-                    "started_at": now_iso(),
-                    "sources": str(sources),
-                    "status": "running",
-                    "sites": len(sites),
-                },
-            )
+            run_id, settings = begin_run(db, sources, sites, data, overrides, label)
         except BaseException:
             exit_stack.close()
             raise
@@ -125,48 +84,11 @@ class ShardRun:
             self.exit.close()
 
     def _finish(self, stats: dict[str, Any], reason: str) -> dict[str, Any]:
-        db, settings = self.db, self.settings
-        resumed = settings.getbool("NIANBAO_RESUMED")
-        if reason == "finished" and settings.get("JOBDIR"):
-            # A finished run leaves nothing to resume; its seen-requests would hide the next run.
-            shutil.rmtree(settings.get("JOBDIR"), ignore_errors=True)
-        rows = [site_summary(db, site, stats, self.run_id) for site in self.sites]
-        finished = now_iso()
-        record_removals(db, rows, self.run_id, complete=reason == "finished" and not resumed)
-        record_sites(db, self.sites, rows, self.run_id, finished)
-        totals = {k: sum(r[k] for r in rows) for k in SUMMARY_KEYS}
-        fetched_nothing = totals["pages"] == 0 and bool(self.sites)
-        run = {
-            "id": self.run_id,
-            "finished_at": finished,
-            "finish_reason": reason,
-            "status": "failed" if fetched_nothing else ("ok" if reason == "finished" else reason),
-            "pages": totals["pages"],
-            "reports": totals["reports"],
-            "new_reports": totals["new"],
-            "errors": totals["errors"],
-            "changed": totals["changed"],
-            "removed": totals["removed"],
-            "summary": json.dumps(rows, ensure_ascii=False),
-        }
-        crawldb.upsert_run(db, run)
+        run, rows = finish_run(self.db, self.sites, self.run_id, self.settings, stats, reason)
         table = io.StringIO()
         print_summary(rows, table)
-        logger.info(
-            "crawl: run %s %s: %d sites, %d pages, %d reports (%d new, %d changed, %d removed),"
-            " %d errors\n%s",
-            self.run_id,
-            reason,
-            len(self.sites),
-            totals["pages"],
-            totals["reports"],
-            totals["new"],
-            totals["changed"],
-            totals["removed"],
-            totals["errors"],
-            table.getvalue(),
-        )
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        logger.info("%s\n%s", summary_line(run, len(self.sites)), table.getvalue())
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return run
 
 

@@ -112,7 +112,8 @@ def db_of(full) -> sqlite3.Connection:
 def test_first_crawl_finds_exactly_the_truth(full):
     assert full["first"].returncode == 0, full["first"].stderr
     assert full["first_reports"] == truth_set(full["truth0"]["reports"])
-    assert len(full["first_reports"]) == len(full["truth0"]["reports"]) == 107
+    # 107 templated reports and 6 free-form (2015–2018) reports of 440991
+    assert len(full["first_reports"]) == len(full["truth0"]["reports"]) == 113
 
 
 def test_excluded_reports_and_distractors_are_not_reports(full):
@@ -145,7 +146,7 @@ def test_sites_get_their_expected_status_and_health(full):
     assert all(s["alert"] is None for s in sites.values())
     (run,) = db.execute("select * from crawl_runs order by id limit 1")
     per_site = {r["adcode"]: r for r in json.loads(run["summary"])}
-    assert per_site[GKMLPT]["reports"] == 23 and per_site[BLOCKED]["status"] == "blocked"
+    assert per_site[GKMLPT]["reports"] == 29 and per_site[BLOCKED]["status"] == "blocked"
     assert set(per_site[GKMLPT]) >= {"pages", "new", "changed", "removed", "errors", "status"}
     logs = sorted((full["data"] / "logs").glob("crawl-*.log"))
     assert len(logs) == 2 and "progress: " in logs[0].read_text(encoding="utf-8")
@@ -262,7 +263,7 @@ def test_second_crawl_finds_the_new_reports_and_records_the_removed_one(full):
     )
     assert events[("new", True)] == len(truth1["added"]) == 3
     assert events[("removed", True)] == 1
-    assert events[("new", False)] == 107
+    assert events[("new", False)] == 113
     (removed,) = truth1["removed"]
     (row,) = db.execute(
         "select status from report_links where url like ?", [f"%{removed['page']}"]
