@@ -17,6 +17,9 @@ BAG         ?= $(lastword $(sort $(wildcard $(DATA)/bundle/nianbao-raw-*)))
 CRAWL_OPTS  ?=
 SAMPLE_DIR  ?= build/sampleweb
 SAMPLE_PORT ?= 8180
+# full: the three template counties plus a gkmlpt county, a slow one, a blocked one, every
+# document format and the crawl hazards; basic: the three counties only.
+SAMPLE_PROFILE ?= full
 DEMO_DATA   ?= build/demo-data
 # The demo crawls loopback only, so a short delay keeps it polite to nobody but ourselves.
 DEMO_CRAWL_OPTS ?= -s DOWNLOAD_DELAY=0.2
@@ -24,7 +27,7 @@ APT_PACKAGES := fonts-wqy-zenhei chromium libreoffice-writer-nogui
 APT_STAMP   := $(VENV)/.apt-installed
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild cluster-crawl merge cluster-extract reliability bench clean
+.PHONY: install demo test lint format crawl extract serve check bundle verify-bundle rebuild cluster-crawl merge cluster-extract reliability bench bench-full clean
 
 install: $(VENV)/.installed $(APT_STAMP)
 
@@ -95,7 +98,7 @@ reliability: install
 demo: install
 	@set -e; \
 	rm -f $(SAMPLE_DIR)/sources.csv; \
-	$(PY) -m sampleweb serve --root $(SAMPLE_DIR) --port $(SAMPLE_PORT) \
+	$(PY) -m sampleweb serve --root $(SAMPLE_DIR) --port $(SAMPLE_PORT) --profile $(SAMPLE_PROFILE) \
 	    --sources-out $(SAMPLE_DIR)/sources.csv --log $(SAMPLE_DIR)/requests.jsonl & web=$$!; \
 	trap 'kill $$web 2>/dev/null || true' EXIT INT TERM; \
 	for i in $$(seq 1 120); do [ -s $(SAMPLE_DIR)/sources.csv ] && break; sleep 0.5; done; \
@@ -106,6 +109,13 @@ demo: install
 	$(MAKE) --no-print-directory extract DATA=$(DEMO_DATA); \
 	echo "demo: serving the archive at http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
 	$(MAKE) --no-print-directory serve DATA=$(DEMO_DATA)
+
+# Benchmarks print ratios against baselines measured in the same run (bench/README.md).
+bench: install
+	$(PY) -m bench all
+
+bench-full: install
+	$(PY) -m bench serve --full
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

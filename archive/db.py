@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import datetime
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -152,6 +153,10 @@ def _schema() -> dict[str, dict[str, Any]]:
                 "blank": int,
                 "printed": str,
                 "page": int,
+                # provenance: the row label as printed, its match score, the PDF cell box
+                "label": str,
+                "score": float,
+                "bbox": str,
             },
             "pk": ("report_id", a, b),
             "foreign_keys": [report_fk, *fks[table]],
@@ -181,6 +186,12 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
     "extract_errors": [("extractor_version",)],
 }
 
+#: partial indexes (sqlite-utils cannot create them): name -> (table, columns, where)
+PARTIAL_INDEXES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    # failed checks are few: the failing_checks query and the failed_checks counts read only them
+    "idx_checks_failed": ("checks", ("report_id",), "passed = 0"),
+}
+
 
 def ensure_schema(db: Database) -> None:
     """Create every table, index and code row that is missing; safe to call on every open.
@@ -203,6 +214,9 @@ def ensure_schema(db: Database) -> None:
             for columns in indexes:
                 if columns not in existing:
                     db[name].create_index(columns, if_not_exists=True)
+        for index, (name, columns, where) in PARTIAL_INDEXES.items():
+            cols = ", ".join(f"[{c}]" for c in columns)
+            db.execute(f"create index if not exists [{index}] on [{name}] ({cols}) where {where}")
         _load_codes(db)
 
 
@@ -318,12 +332,19 @@ _CELL_TABLES = {
 }
 
 
+def _bbox_json(bbox: Any) -> str | None:
+    """A cell box ``[x0, top, x1, bottom]`` in PDF points as JSON text, None when absent."""
+    if not isinstance(bbox, list | tuple) or len(bbox) != 4:
+        return None
+    return json.dumps([round(float(v), 1) for v in bbox])
+
+
 def _printed_cells(
     cells: Iterable[Any] | None,
-) -> dict[tuple[str, str, str], tuple[str, int | None]]:
-    """(printed text, page) of each cell from the extractor's provenance, keyed
-    (table, code, code); the page is 1-based where the extractor knows it."""
-    found: dict[tuple[str, str, str], tuple[str, int | None]] = {}
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Provenance (printed text, page, label, score, bbox) of each cell from the extractor,
+    keyed (table, code, code); the page is 1-based where the extractor knows it."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for cell in cells or ():
         if not isinstance(cell, Mapping):
             continue
@@ -337,7 +358,14 @@ def _printed_cells(
             if cell.get("table") in names:
                 page = cell.get("page")
                 page = page if isinstance(page, int) and not isinstance(page, bool) else None
-                found[(table, str(codes[0]), str(codes[1]))] = (str(printed), page)
+                score = cell.get("score")
+                found[(table, str(codes[0]), str(codes[1]))] = {
+                    "printed": str(printed),
+                    "page": page,
+                    "label": None if cell.get("label") is None else str(cell["label"]),
+                    "score": float(score) if isinstance(score, int | float) else None,
+                    "bbox": _bbox_json(cell.get("bbox")),
+                }
     return found
 
 
@@ -346,7 +374,8 @@ def _stat_rows(report_id: str, table: str, triples: Iterable[Any], printed: dict
     rows: dict[tuple[str, str], dict] = {}
     for triple in triples or ():
         first, second, value = triple[0], triple[1], triple[2]
-        text, page = printed.get((table, first, second), (None, None))
+        source = printed.get((table, first, second), {})
+        text = source.get("printed")
         stored, blank = stat_value(value, second if table == "proactive_stats" else "", text)
         # the pk is (report_id, a, b): a code printed twice keeps its first reading
         rows.setdefault(
@@ -358,7 +387,10 @@ def _stat_rows(report_id: str, table: str, triples: Iterable[Any], printed: dict
                 "value": stored,
                 "blank": blank,
                 "printed": text,
-                "page": page,
+                "page": source.get("page"),
+                "label": source.get("label"),
+                "score": source.get("score"),
+                "bbox": source.get("bbox"),
             },
         )
     return list(rows.values())

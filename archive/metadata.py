@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
+from archive.derived import STAMP_TABLE
 from archive.figures import FIGURES, RATES
 from archive.search import SEARCH_TABLES, fts_table
 from extract.prose import PROSE_FIGURES
@@ -136,6 +137,10 @@ def _stats_tables() -> dict[str, dict[str, Any]]:
                 "value": _value_description(table),
                 "blank": "1 when the cell was printed blank or as a dash (counted as 0), else 0",
                 "printed": "The cell text as printed, where the extractor recorded it",
+                "page": "The page of the original document the number was printed on (1-based)",
+                "label": "The row label as printed, before it was matched to a code",
+                "score": "How well the printed label matched its code (0 to 1; 1 = exact)",
+                "bbox": "The cell's box on the PDF page, [x0, top, x1, bottom] in points",
             },
         }
     return tables
@@ -272,6 +277,7 @@ def canned_queries() -> dict[str, dict[str, Any]]:
     refused = _sql_list(refusal_rows())
     result_total = _code("result", "total")
     figures = ["new_requests", "carried_in", "granted", "partly_granted", handled, "carried_out"]
+    request_figures = ", ".join(f"[{f.name}]" for f in FIGURES if f.table == "request_stats")
     appeal_columns = ",\n  ".join(
         f"(select a.value from appeal_stats a where a.report_id = r.id and a.proceeding = "
         f"'{p.code}' and a.result = '{result_total}') as {p.code}_total"
@@ -282,11 +288,11 @@ def canned_queries() -> dict[str, dict[str, Any]]:
             "title": "本年新收申请最多的机关 · Top publishers by new requests in a year",
             "description": f"Reports of :year ranked by {_row(new).zh} ({_row(new).en}), all "
             "applicants.",
-            "sql": f"""select r.publisher, r.region, r.adcode, r.id as report_id,
-  s.value as {new}
-from request_stats s join reports r on r.id = s.report_id
-where s."row" = '{new}' and s.applicant = '{total}' and r.year = cast(:year as integer)
-order by s.value desc, r.publisher
+            # report_figures holds the cell per report: no scan of the long request_stats
+            "sql": f"""select publisher, region, adcode, report_id, {new}
+from report_figures
+where year = cast(:year as integer) and {new} is not null
+order by {new} desc, publisher
 limit 100""",
         },
         "refusal_rate_by_county": {
@@ -294,15 +300,17 @@ limit 100""",
             "description": "Per county and :year, the requests refused (不予公开: "
             + ", ".join(refusal_rows())
             + f") as a share of {_row(handled).en.lower()} ({handled}), all applicants.",
+            # the per-report sums of report_figures (refused = every 不予公开 row), over the
+            # reports that have a table 三 (some figure of it is not null)
             "sql": f"""select adcode, region, reports, {handled}, refused,
   round(100.0 * refused / nullif({handled}, 0), 1) as refusal_rate_percent
 from (
-  select r.adcode, r.region, count(distinct r.id) as reports,
-    sum(case when s."row" = '{handled}' then s.value else 0 end) as {handled},
-    sum(case when s."row" in ({refused}) then s.value else 0 end) as refused
-  from reports r join request_stats s on s.report_id = r.id and s.applicant = '{total}'
-  where r.year = cast(:year as integer)
-  group by r.adcode, r.region
+  select adcode, region, count(*) as reports,
+    sum(coalesce({handled}, 0)) as {handled},
+    sum(coalesce(refused, 0)) as refused
+  from report_figures
+  where year = cast(:year as integer) and coalesce({request_figures}) is not null
+  group by adcode, region
 )
 order by refusal_rate_percent desc, adcode""",
         },
@@ -337,6 +345,9 @@ where {fts_table("sections")} match bigram_query(:q)
 order by r.year desc, r.publisher, s.section
 limit 500""",
         },
+        # "+": grouping by the bare id makes SQLite scan reports in key order rather than
+        # search idx_reports_publisher_year; counting on +passed reads the report's checks by
+        # key, not every failed check through the index on passed
         "publisher_years": {
             "title": "某机关历年数据 · One publisher's figures year on year",
             "description": "Table 三 totals and table 四 totals of :publisher, one row per year.",
@@ -344,10 +355,10 @@ limit 500""",
   {("," + chr(10) + "  ").join(_request_value(code) for code in figures)},
   sum(case when s."row" in ({refused}) then s.value else 0 end) as refused,
   {appeal_columns},
-  (select count(*) from checks c where c.report_id = r.id and c.passed = 0) as failed_checks
+  (select count(*) from checks c where c.report_id = r.id and +c.passed = 0) as failed_checks
 from reports r left join request_stats s on s.report_id = r.id and s.applicant = '{total}'
 where r.publisher = :publisher
-group by r.id
+group by +r.id
 order by r.year""",
         },
     }
@@ -411,6 +422,8 @@ def _derived_tables() -> dict[str, dict[str, Any]]:
                 "reports": "Reports archived",
             },
         },
+        # bookkeeping of archive.derived.rebuild, not data
+        STAMP_TABLE: {"hidden": True},
     }
 
 

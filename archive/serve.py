@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from archive.db import open_archive
-from archive.derived import rebuild
+from archive.derived import rebuild_if_stale
 from archive.metadata import DATABASE, write_metadata
 
 HERE = Path(__file__).resolve().parent
@@ -119,6 +119,8 @@ def datasette_args(
 def prepare(data: str | Path, public: bool = False) -> Path:
     """Check the archive exists, ensure its schema and derived tables, write its metadata.
 
+    The derived tables are rebuilt only when stale (:func:`archive.derived.rebuild_if_stale`).
+
     :param data: the data directory
     :param public: also write ``DATA/inspect.json`` and block robots (see :func:`serve`)
     :raises ServeError: when ``DATA/archive.db`` is missing
@@ -127,10 +129,12 @@ def prepare(data: str | Path, public: bool = False) -> Path:
     db_path = data / DB_FILE
     if not db_path.is_file():
         raise ServeError(f"archive: {db_path} not found; run make crawl and make extract first")
-    # the canned queries read the extracted and derived tables, so they must exist
+    # the canned queries read the extracted and derived tables, so they must exist; a full
+    # rebuild takes minutes on a large archive, so only when the contract tables changed since
+    # (``python -m archive rebuild`` forces one)
     db = open_archive(db_path)
     try:
-        rebuild(db)
+        rebuild_if_stale(db)
     finally:
         db.close()
     if public:

@@ -95,6 +95,12 @@ def _annotated(r: Report) -> None:
     ]
 
 
+def _image_only(r: Report) -> None:
+    """A report posted only as 图片版: one tall PNG, no 文字版 beside it (format ``png``)."""
+    r.title = f"{r.title}（图片版）"
+    r.style = dataclasses.replace(r.style, fmt="png")
+
+
 def _fmt(fmt: str) -> Callable[[Report], None]:
     def apply(r: Report) -> None:
         r.style = dataclasses.replace(r.style, fmt=fmt)
@@ -118,7 +124,10 @@ VARIANTS: dict[tuple[int, int], tuple[str, Callable[[Report], None]]] = {
     (3, 2021): ("redirect", _fmt("html")),
     (3, 2020): ("attachment_404", _fmt("pdf")),
     (1, 2021): ("doc", _doc),
+    (1, 2018): ("image_only", _image_only),
 }
+# (organ index, year) of gkmlpt reports outside YEARS (an organ/year with no other report)
+EXTRA_GKMLPT: tuple[tuple[int, int], ...] = ((1, 2018),)
 # epoch changes: (adcode, organ index, year) reports added from epoch 1, and removed
 ADDED: tuple[tuple[str, int, int], ...] = (
     ("330991", 0, 2025),
@@ -126,6 +135,8 @@ ADDED: tuple[tuple[str, int, int], ...] = (
     ("440991", 3, 2025),
 )
 REMOVED: tuple[tuple[str, int, int], ...] = (("620991", 1, 2019),)
+# still listed from epoch 1, but its page answers 410 Gone
+GONE: tuple[tuple[str, int, int], ...] = (("430991", 2, 2021),)
 
 
 def reports_at(county: County, years: tuple[int, ...], epoch: int) -> list[Report]:
@@ -142,6 +153,11 @@ def reports_at(county: County, years: tuple[int, ...], epoch: int) -> list[Repor
 
 def gkmlpt_reports(epoch: int) -> list[Report]:
     reports = reports_at(GKMLPT, YEARS, epoch)
+    base = len(GKMLPT.organs) * len(YEARS)
+    reports += [
+        build_report(GKMLPT, GKMLPT.organs[i], year, index=base + k)
+        for k, (i, year) in enumerate(EXTRA_GKMLPT)
+    ]
     organs = GKMLPT.organ_names()
     for r in reports:
         variant = VARIANTS.get((organs.index(r.publisher), r.year))
@@ -275,6 +291,7 @@ def basic_site_hazards() -> list[dict]:
 
 __all__ = [
     "ADDED",
+    "GONE",
     "REMOVED",
     "VARIANTS",
     "basic_site_hazards",

@@ -151,9 +151,42 @@ def _extend_full(out: Path, truth: dict, server: dict, epoch: int) -> None:
         hazards += site.hazards
         server[county.adcode] = {"family": county.family, "host": county.host, **site.server}
     hazards.append(full.table_break_hazard(out, truth["reports"]))
+    removed, added = _epoch_changes(truth, epoch)
+    removed += _gone(truth, server, hazards, epoch)
     truth.update(profile="full", epoch=epoch, hazards=hazards, excluded=excluded)
     truth["cross_year"] = cross_year_results(truth["reports"])
-    truth["removed"], truth["added"] = _epoch_changes(truth, epoch)
+    truth["removed"], truth["added"] = removed, added
+
+
+def _gone(truth: dict, server: dict, hazards: list[dict], epoch: int) -> list[dict]:
+    """From epoch 1 the pages of ``full.GONE`` answer 410 while still listed: their reports
+    leave ``truth['reports']`` for ``truth['removed']`` (with ``reason: gone_410``)."""
+    if epoch == 0:
+        return []
+    out = []
+    for adcode, organ, year in full.GONE:
+        county = next(c for c in COUNTIES if c.adcode == adcode)
+        publisher = county.organ_names()[organ]
+        [r] = [
+            r
+            for r in truth["reports"]
+            if (r["adcode"], r["publisher"], r["year"]) == (adcode, publisher, year)
+        ]
+        truth["reports"].remove(r)
+        server[adcode].setdefault("gone", []).append(r["page"])
+        hazards.append(
+            {
+                "kind": "gone_410",
+                "adcode": adcode,
+                "host": county.host,
+                "paths": [r["page"]],
+                "expected": "still listed, but the page answers 410 Gone: mark the report "
+                "removed, keep what was archived",
+                "title": r["title"],
+            }
+        )
+        out.append({**r, "reason": "gone_410"})
+    return out
 
 
 def _epoch_changes(truth: dict, epoch: int) -> tuple[list[dict], list[dict]]:

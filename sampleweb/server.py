@@ -137,6 +137,8 @@ class SiteHandler(BaseHTTPRequestHandler):
             time.sleep(lo + (hi - lo) * digest[0] / 255)
         if site.get("blocked"):
             return full_routes.antibot
+        if path in site.get("gone", ()):
+            return lambda *_: self._error(HTTPStatus.GONE)
         if path in site.get("redirects", {}):
             status, location = site["redirects"][path]
             return lambda *_: (status, {"Location": location, "Content-Type": "text/html"}, b"")
@@ -306,8 +308,9 @@ class SampleWeb:
     def advance(self) -> dict:
         """Regenerate the full profile at the next epoch while serving; returns the new truth.
 
-        Epoch 1 adds 2025 reports (``truth["added"]``) and removes one report, whose page then
-        answers 404 (``truth["removed"]``).
+        Epoch 1 adds 2025 reports (``truth["added"]``) and removes two (``truth["removed"]``):
+        one drops off its list and its page answers 404, one stays listed and its page answers
+        410 (``reason: gone_410``).
         """
         if self.profile != "full":
             raise RuntimeError("advance() needs the full profile")

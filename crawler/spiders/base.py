@@ -21,7 +21,13 @@ from w3lib.url import canonicalize_url
 
 from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
 from crawler.items import DocumentItem, ReportItem
-from crawler.titles import is_report_title, normalise, report_publisher, report_year
+from crawler.titles import (
+    is_report_title,
+    normalise,
+    report_publisher,
+    report_year,
+    strip_version,
+)
 
 # Links to single articles: followed only as reports, never as navigation.
 ARTICLE_URL = re.compile(
@@ -183,6 +189,8 @@ class BaseCountySpider(scrapy.Spider):
             key = canonicalize_url(url)
             fresh += key not in seen
             seen.add(key)
+            if not IMAGE_VERSION.search(title):
+                self.text_versions.setdefault(site["adcode"], set()).add(strip_version(title))
             listed = {"title": title, "date": iso_date(date) if date else None}
             listed["listing_url"] = listing
             if is_attachment(url, self.extensions):
@@ -248,6 +256,17 @@ class BaseCountySpider(scrapy.Spider):
                 nianbao_in_column=sub_column,
                 nianbao_column=text if sub_column else None,
             )
+
+    @property
+    def text_versions(self) -> dict[str, set[str]]:
+        """Titles (version note stripped) of the report entries listed that are not 图片版."""
+        if not hasattr(self, "_text_versions"):
+            self._text_versions: dict[str, set[str]] = {}
+        return self._text_versions
+
+    def has_text_version(self, title: str, site: dict[str, Any]) -> bool:
+        """True when a 图片版 title's 文字版 (or plain version) was listed on the site."""
+        return strip_version(title) in self.text_versions.get(site["adcode"], set())
 
     @property
     def extensions(self) -> list[str]:
@@ -338,16 +357,22 @@ class BaseCountySpider(scrapy.Spider):
             for href in response.css("a::attr(href)").getall()
             if is_attachment(urljoin(response.url, href), self.extensions)
         ]
+        images = []
         if body is not None:
             # Images count only inside the article body (图片版 reports), never logos and icons.
-            files += [urljoin(response.url, src) for src in body.css("img::attr(src)").getall()]
-        files = [f for f in dict.fromkeys(files) if same_site(f, site["url"])]
+            images = [urljoin(response.url, src) for src in body.css("img::attr(src)").getall()]
+            images = [i for i in dict.fromkeys(images) if same_site(i, site["url"])]
+        files = [f for f in dict.fromkeys(files + images) if same_site(f, site["url"])]
         document = preferred(files)
-        if IMAGE_VERSION.search(title):
+        image_version = IMAGE_VERSION.search(title)
+        if image_version and self.has_text_version(title, site):
             # The 图片版 is the same report as its 文字版: its page and images are archived
             # (kept, both versions), but it is not a report of its own.
             document = None
             self.crawler.stats.inc_value("nianbao/image_versions")
+        elif image_version and document is None and len(images) == 1:
+            # A 图片版 alone is the report; its one image is the document (OCR reads it).
+            document = images[0]
         elif document is None:
             yield ReportItem(
                 **report,

@@ -5,8 +5,11 @@ often ``CATEGORIES``); the category is the URL fragment of the link that led the
 reaches the server. Lists come from ``/gkmlpt/api/all/{catid}?page=N&sid={SID}`` as
 ``{"total": …, "articles": [{"id", "title", "url", "created_at"}]}``; a page past the end is
 empty. Articles are ``/gkmlpt/content/0/{a}/post_{id}.html`` with attachments linked as
-``<a class="nfw-cms-attachment">``. Only categories whose names say they hold annual reports are
-read (a gkmlpt tree has hundreds of categories); all of them when none is so named.
+``<a class="nfw-cms-attachment">``. Read are the categories whose names say they hold annual
+reports, and the few the site links from its pages (``index#{catid}``, such as 通知公告, where a
+report is sometimes listed again; at most :data:`MAX_LINKED`), not the whole tree (a gkmlpt tree
+has hundreds of categories); all of them when none is so named. Reports are recognised by title
+in every category; outside a 年报 category the title must say 信息公开.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ _SID = re.compile(r"""\bSID\s*[:=]\s*['"]?(\d+)""")
 _CATEGORY = re.compile(r"""\{\s*id\s*:\s*['"]?(\d+)['"]?\s*,\s*name\s*:\s*['"]([^'"]+)['"]""")
 _FRAGMENT = re.compile(r"/gkmlpt/index#(\d+)$")
 REPORT_CATEGORY = re.compile(r"年报|年度报告")
+MAX_LINKED = 12
 
 
 def gkmlpt_sid(text: str) -> str | None:
@@ -48,6 +52,21 @@ def gkmlpt_categories(response: TextResponse) -> dict[str, str]:
     {'2577': '通知公告', '2581': '年报'}
     """
     found = dict(_CATEGORY.findall(response.text))
+    for catid, name in gkmlpt_linked(response).items():
+        found.setdefault(catid, name)
+    return found
+
+
+def gkmlpt_linked(response: TextResponse) -> dict[str, str]:
+    """Category id → link text of the ``index#{catid}`` links of a page (its navigation).
+
+    >>> from scrapy.http import HtmlResponse
+    >>> page = HtmlResponse("http://x/gkmlpt/index", body='<a href="/gkmlpt/index#2577">通知公告</a>'
+    ...     .encode(), encoding="utf-8")
+    >>> gkmlpt_linked(page)
+    {'2577': '通知公告'}
+    """
+    found: dict[str, str] = {}
     for link in response.css("a[href]"):
         match = _FRAGMENT.search(urljoin(response.url, link.attrib["href"]))
         if match:
@@ -88,12 +107,16 @@ class GkmlptMixin:
         )
 
     def gkmlpt_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        """The first API page of every annual-report category of a gkmlpt entry page."""
+        """The first API page of every annual-report category of a gkmlpt entry page, and of
+        the categories the page links to."""
         sid = gkmlpt_sid(response.text)
         if not sid:
             return
         categories = gkmlpt_categories(response)
         chosen = {c: n for c, n in categories.items() if REPORT_CATEGORY.search(n)}
+        if chosen:
+            linked = list(gkmlpt_linked(response).items())[:MAX_LINKED]
+            chosen.update((c, categories[c]) for c, _ in linked)
         # No category says 年报: read them all (reports are then recognised by title alone;
         # the page cap bounds the cost).
         for catid, name in sorted((chosen or categories).items()):

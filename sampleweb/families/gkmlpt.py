@@ -7,7 +7,7 @@ from ``SiteBuild.server["gkmlpt"]``). Details are ``/gkmlpt/content/0/{a}/post_{
 attachments ``/attachment/0/{a}/{b}/{id}.{ext}`` linked with class ``nfw-cms-attachment``.
 
 Reports carry ``tags`` (set by :mod:`sampleweb.full`) that put a hazard on them: ``scanned``,
-``image_version``, ``gbk_page``, ``dup_listing``, ``retry_503``, ``redirect``,
+``image_version``, ``image_only``, ``gbk_page``, ``dup_listing``, ``retry_503``, ``redirect``,
 ``attachment_404``. Each hazard is recorded in ``SiteBuild.hazards``.
 """
 
@@ -139,7 +139,15 @@ def _index_page(county: County) -> str:
 def _article(site: SiteBuild, art: Report, n: int) -> None:
     """Write one report's detail page (and attachment) with the hazards its tags ask for."""
     art.page = post_path(n)
-    if art.style.fmt == "html":
+    if "image_only" in art.tags:
+        # a 图片版 with no 文字版: the image is the document (the extractor OCRs it)
+        art.document = attachment_path(stable_id(art.title, "png", digits=7), "png")
+        pdf = report_pdf(dataclasses.replace(art, style=dataclasses.replace(art.style, fmt="pdf")))
+        site.files[art.document] = image_png(pdf)
+        content = (
+            f'<p style="text-align:center"><img src="{art.document}" alt="{escape(art.title)}"></p>'
+        )
+    elif art.style.fmt == "html":
         art.document = art.page
         content = article_body(art, None)
     else:
@@ -258,6 +266,16 @@ def _image(lay: _Layout, art: Report, n: int) -> None:
     lay.images.append(_image_version(lay.site, art))
 
 
+def _image_only(lay: _Layout, art: Report, n: int) -> None:
+    lay.record(
+        "image_only_report",
+        art,
+        [art.page, art.document],
+        "a 图片版 article with no 文字版 beside it: it is the report; its document is the PNG "
+        "(format png, needs OCR)",
+    )
+
+
 # tag -> handler; a handler may return the URL the lists give instead of the page
 _TAG_HANDLERS = {
     "redirect": _redirect,
@@ -267,6 +285,7 @@ _TAG_HANDLERS = {
     "dup_listing": _dup_listing,
     "scanned": _scanned,
     "image_version": _image,
+    "image_only": _image_only,
 }
 
 

@@ -99,4 +99,4 @@ def test_the_sample_webs_truth_agrees_with_the_archive(tmp_path):
         for e in truth["cross_year"]
     )
     assert got == want
-    assert len(want) == 602 and sum(not p for *_, p in want) == 169
+    assert len(want) == 609 and sum(not p for *_, p in want) == 172

@@ -19,6 +19,9 @@ from extract.template import DIMENSIONS
 from tests.archive.conftest import link
 from tests.archive.sample import parsed_report
 
+#: the extractor's provenance of each number, after the contract columns
+PROVENANCE = ["label", "score", "bbox"]
+
 CONTRACT_COLUMNS = {
     "reports": [
         "id",
@@ -37,9 +40,36 @@ CONTRACT_COLUMNS = {
         "extracted_at",
     ],
     "sections": ["report_id", "section", "heading", "text"],
-    "proactive_stats": ["report_id", "item", "measure", "value", "blank", "printed", "page"],
-    "request_stats": ["report_id", "row", "applicant", "value", "blank", "printed", "page"],
-    "appeal_stats": ["report_id", "proceeding", "result", "value", "blank", "printed", "page"],
+    "proactive_stats": [
+        "report_id",
+        "item",
+        "measure",
+        "value",
+        "blank",
+        "printed",
+        "page",
+        *PROVENANCE,
+    ],
+    "request_stats": [
+        "report_id",
+        "row",
+        "applicant",
+        "value",
+        "blank",
+        "printed",
+        "page",
+        *PROVENANCE,
+    ],
+    "appeal_stats": [
+        "report_id",
+        "proceeding",
+        "result",
+        "value",
+        "blank",
+        "printed",
+        "page",
+        *PROVENANCE,
+    ],
     "checks": ["report_id", "check", "scope", "passed", "detail"],
     "extractions": ["sha256", "extractor_version", "status", "error", "at"],
     "extract_errors": ["sha256", "url", "extractor_version", "reason", "at"],

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.titles import normalise
 from sampleweb import serve_sample_web
 from tests.crawler.test_crawl import path_of, path_of_req, run_crawl
 from tests.helpers import PYTHON, REPO
@@ -112,8 +113,8 @@ def db_of(full) -> sqlite3.Connection:
 def test_first_crawl_finds_exactly_the_truth(full):
     assert full["first"].returncode == 0, full["first"].stderr
     assert full["first_reports"] == truth_set(full["truth0"]["reports"])
-    # 107 templated reports and 6 free-form (2015–2018) reports of 440991
-    assert len(full["first_reports"]) == len(full["truth0"]["reports"]) == 113
+    # 107 templated reports, 6 free-form (2015–2018) reports and one 图片版-only report of 440991
+    assert len(full["first_reports"]) == len(full["truth0"]["reports"]) == 114
 
 
 def test_excluded_reports_and_distractors_are_not_reports(full):
@@ -146,7 +147,7 @@ def test_sites_get_their_expected_status_and_health(full):
     assert all(s["alert"] is None for s in sites.values())
     (run,) = db.execute("select * from crawl_runs order by id limit 1")
     per_site = {r["adcode"]: r for r in json.loads(run["summary"])}
-    assert per_site[GKMLPT]["reports"] == 29 and per_site[BLOCKED]["status"] == "blocked"
+    assert per_site[GKMLPT]["reports"] == 30 and per_site[BLOCKED]["status"] == "blocked"
     assert set(per_site[GKMLPT]) >= {"pages", "new", "changed", "removed", "errors", "status"}
     logs = sorted((full["data"] / "logs").glob("crawl-*.log"))
     assert len(logs) == 2 and "progress: " in logs[0].read_text(encoding="utf-8")
@@ -229,6 +230,53 @@ def test_hazards_of_the_gkmlpt_county(full):
     ).fetchone() == (1,)
 
 
+def test_an_image_only_report_is_a_report_with_its_image_as_document(full):
+    [truth] = [r for r in full["truth0"]["reports"] if r["format"] == "png"]
+    db = db_of(full)
+    rows = db.execute(
+        "select publisher, year, title, url, document_url from report_links where adcode = ?"
+        " and title like '%图片版%'",
+        [GKMLPT],
+    ).fetchall()
+    # the 图片版 beside its 文字版 is not a report; the one alone is, its PNG the document
+    assert [(p, y, path_of(u), path_of(d)) for p, y, _, u, d in rows] == [
+        (truth["publisher"], truth["year"], truth["page"], truth["document"])
+    ]
+    assert rows[0][2] == normalise(truth["title"])
+    [sha] = db.execute("select sha256 from documents where url = ?", [rows[0][4]]).fetchone()
+    stored = full["data"] / "files" / sha[:2] / sha[2:4] / sha
+    assert stored.read_bytes() == (full["root"] / truth["file"]).read_bytes()
+
+
+def test_a_report_listed_in_two_columns_is_one_report(full):
+    dup = next(h for h in full["truth0"]["hazards"] if h["kind"] == "duplicate_listing")
+    nb_api, tz_api, page = dup["paths"]
+    asked = {e["path"] for e in full["first_requests"] if e["host"] == dup["host"]}
+    assert {nb_api, tz_api} <= asked  # 年报 and 通知公告 are both read
+    db = db_of(full)
+    rows = db.execute(
+        "select listing_url from report_links where adcode = ? and url like ?",
+        [GKMLPT, f"%{page}"],
+    ).fetchall()
+    assert len(rows) == 1 and path_of(rows[0][0]).split("?")[0] in (nb_api, tz_api)
+    # both listings are archived (WARC response records), and each lists the report's page
+    listed_in = set()
+    for path in sorted((full["data"] / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if record.rec_type == "response" and "/gkmlpt/api/all/" in uri:
+                    if page.encode() in record.content_stream().read():
+                        listed_in.add(path_of(uri).split("?")[0])
+    assert listed_in == {nb_api, tz_api}
+    pages = db.execute(
+        "select count(*) from documents where url like ? and run_id = (select min(id) from"
+        " crawl_runs)",
+        [f"%{page}"],
+    ).fetchone()[0]
+    assert pages == 1  # fetched once, though listed twice
+
+
 def test_another_countys_report_is_never_filed_under_this_one(full):
     (link,) = [h for h in full["truth0"]["hazards"] if h["kind"] == "cross_county_link"]
     db = db_of(full)
@@ -262,21 +310,43 @@ def test_second_crawl_finds_the_new_reports_and_records_the_removed_one(full):
         (kind, run == second_run) for kind, run in db.execute("select kind, run_id from events")
     )
     assert events[("new", True)] == len(truth1["added"]) == 3
-    assert events[("removed", True)] == 1
-    assert events[("new", False)] == 113
-    (removed,) = truth1["removed"]
-    (row,) = db.execute(
-        "select status from report_links where url like ?", [f"%{removed['page']}"]
+    assert events[("removed", True)] == len(truth1["removed"]) == 2
+    assert events[("new", False)] == 114
+    for removed in truth1["removed"]:
+        (row,) = db.execute(
+            "select id, status from report_links where url like ?", [f"%{removed['page']}"]
+        ).fetchall()
+        assert row[1] == "removed"
+        (kind,) = db.execute(
+            "select kind from events where report_id = ? and run_id = ?", [row[0], second_run]
+        ).fetchone()
+        assert kind == "removed"
+        # Its old bytes stay in the archive.
+        shas = db.execute(
+            "select sha256 from documents where url like ? and status = 200",
+            [f"%{removed['page']}"],
+        ).fetchall()
+        assert shas and all(
+            (full["data"] / "files" / s[:2] / s[2:4] / s).is_file() for (s,) in shas
+        )
+    assert "3 new, 0 changed, 2 removed" in full["second"].stdout.splitlines()[0]
+
+
+def test_a_still_listed_page_answering_410_is_removed(full):
+    [gone] = [r for r in full["truth1"]["removed"] if r.get("reason") == "gone_410"]
+    # it was crawled in the first run, asked for again (still listed) and answered 410
+    assert (gone["adcode"], gone["publisher"], gone["year"], gone["document"]) in full[
+        "first_reports"
+    ]
+    answers = [e["status"] for e in full["second_requests"] if e["path"] == gone["page"]]
+    assert answers and set(answers) == {410}
+    db = db_of(full)
+    second_run = db.execute("select id from crawl_runs order by id").fetchall()[-1][0]
+    errors = db.execute(
+        "select status from crawl_errors where run_id = ? and url like ?",
+        [second_run, f"%{gone['page']}"],
     ).fetchall()
-    assert row == ("removed",)
-    # Its old bytes stay in the archive.
-    assert (
-        db.execute(
-            "select count(*) from documents where url like ?", [f"%{removed['page']}"]
-        ).fetchone()[0]
-        >= 1
-    )
-    assert "3 new, 0 changed, 1 removed" in full["second"].stdout.splitlines()[0]
+    assert (410,) in errors
 
 
 def test_no_duplicate_rows_and_every_warc_reads(full):

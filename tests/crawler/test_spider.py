@@ -192,17 +192,23 @@ def gk_api(spider, page: int, articles: list[dict], total: int):
     return list(spider.parse_gkmlpt_api(JsonResponse(url, body=body, request=request)))
 
 
-def test_gkmlpt_index_asks_the_api_for_report_categories_only(spider):
+def test_gkmlpt_index_asks_the_api_for_report_and_linked_categories_only(spider):
     url = "http://127.0.0.14:8000/gkmlpt/index"
+    # 2590 is in the config's tree but not linked: not read
+    body = GK_INDEX.replace("CATEGORIES: [", "CATEGORIES: [{id: 2590, name: '人事信息'}, ")
     page = HtmlResponse(
         url,
-        body=GK_INDEX.encode(),
+        body=body.encode(),
         encoding="utf-8",
         request=Request(url, meta={"nianbao_site": GK_SITE}),
     )
     assert spider.detect_family(page) == "gkmlpt"
-    api = [r.url for r in spider.parse(page) if "/api/" in r.url]
-    assert api == ["http://127.0.0.14:8000/gkmlpt/api/all/2581?page=1&sid=755031"]
+    api = {r.url: r.meta["nianbao_in_column"] for r in spider.parse(page) if "/api/" in r.url}
+    # 通知公告 is read too, but its titles must say 信息公开 (not a report column)
+    assert api == {
+        "http://127.0.0.14:8000/gkmlpt/api/all/2577?page=1&sid=755031": False,
+        "http://127.0.0.14:8000/gkmlpt/api/all/2581?page=1&sid=755031": True,
+    }
 
 
 def test_gkmlpt_api_pages_until_the_list_repeats_or_ends(spider):

@@ -29,6 +29,7 @@ HAZARD_KINDS = {
     "redirect_chain",
     "attachment_404",
     "image_version",
+    "image_only_report",
     "robots_disallowed",
     "crawl_trap",
     "cross_county_link",
@@ -301,7 +302,7 @@ def test_gkmlpt_entry_sid_and_list_api(full_web):
 
 def test_gkmlpt_attachments_use_the_nfw_class(full_web):
     for r in full_web.truth["reports"]:
-        if r["adcode"] == "440991" and r["document"] != r["page"]:
+        if r["adcode"] == "440991" and r["document"] != r["page"] and r["format"] != "png":
             body = fetch("127.0.0.14", full_web.port, r["page"])[2].decode()
             assert f'class="nfw-cms-attachment" href="{r["document"]}"' in body
             assert re.fullmatch(r"/attachment/0/\d+/\d+/\d+\.(pdf|docx|doc)", r["document"])
@@ -356,6 +357,28 @@ def test_image_version_png_is_served(full_web):
     assert body.startswith(b"\x89PNG")
 
 
+def test_image_only_report_is_a_png_report_with_its_sidecar(full_web):
+    h = hazard(full_web, "image_only_report")
+    page, png = h["paths"]
+    [report] = [r for r in full_web.truth["reports"] if r["format"] == "png"]
+    assert (report["page"], report["document"], report["title"]) == (page, png, h["title"])
+    assert report["title"].endswith("（图片版）") and report["year"] == 2018
+    # no other report of that organ and year, and no 文字版 of it
+    assert [
+        r
+        for r in full_web.truth["reports"]
+        if (r["publisher"], r["year"]) == (report["publisher"], 2018)
+    ] == [report]
+    assert png.encode() in get(full_web, "image_only_report", page)[2]
+    status, headers, body = get(full_web, "image_only_report", png)
+    assert status == 200 and headers["content-type"] == "image/png"
+    assert body.startswith(b"\x89PNG")
+    root = Path(full_web.root)
+    assert (root / report["file"]).read_bytes() == body
+    sidecar = json.loads((root / f"{report['file']}.truth.json").read_text("utf-8"))
+    assert sidecar["format"] == "png" and sidecar["title"] == report["title"]
+
+
 # --- epochs -------------------------------------------------------------------------------
 
 
@@ -366,10 +389,20 @@ def test_advance_adds_2025_reports_and_removes_one(tmp_path):
         truth = web.advance()
         assert truth is web.truth and truth["epoch"] == 1
         after = {(r["adcode"], r["title"]): r for r in truth["reports"]}
-        [removed] = truth["removed"]
-        assert (removed["adcode"], removed["title"]) in before
-        assert (removed["adcode"], removed["title"]) not in after
+        [removed, gone] = truth["removed"]
+        for r in (removed, gone):
+            assert (r["adcode"], r["title"]) in before
+            assert (r["adcode"], r["title"]) not in after
         assert fetch("127.0.0.13", web.port, removed["page"])[0] == 404
+        # the gone report is still listed, its page answers 410
+        assert gone["reason"] == "gone_410" and hazard(truth, "gone_410")["paths"] == [gone["page"]]
+        assert fetch("127.0.0.12", web.port, gone["page"])[0] == 410
+        column = gone["page"].rsplit("/", 2)[0]
+        lists = b"".join(
+            fetch("127.0.0.12", web.port, f"{column}/{name}")[2]
+            for name in ("index.html", *(f"index_{n}.html" for n in range(1, 6)))
+        )
+        assert gone["page"].rsplit("/", 1)[1].encode() in lists
         added = {(a["adcode"], a["title"]) for a in truth["added"]}
         assert added == set(after) - set(before) and len(added) == 3
         assert {after[k]["year"] for k in added} == {2025}
