@@ -21,6 +21,8 @@ import random
 import pypdfium2
 from PIL import Image, ImageChops
 
+from sampleweb.render_scan import stacked_png
+
 
 def render(pdf: bytes, dpi: int = 200) -> list[Image.Image]:
     """Every page of ``pdf`` as a greyscale image at ``dpi``."""
@@ -54,12 +56,4 @@ def scanned_pdf(pdf: bytes, seed: str = "scan", dpi: int = 200) -> bytes:
 def scanned_png(pdf: bytes, seed: str = "scan", dpi: int = 150) -> bytes:
     """``pdf``'s pages scanned and stacked into one tall PNG."""
     rng = random.Random(seed)
-    pages = [scan(p, rng) for p in render(pdf, dpi)]
-    sheet = Image.new("L", (pages[0].width, sum(p.height for p in pages)), 255)
-    y = 0
-    for p in pages:
-        sheet.paste(p, (0, y))
-        y += p.height
-    buf = io.BytesIO()
-    sheet.save(buf, "PNG")
-    return buf.getvalue()
+    return stacked_png([scan(p, rng) for p in render(pdf, dpi)])

@@ -16,13 +16,8 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m crawler",
-        description="Harvest annual-report pages and attachments of every site in SOURCES.",
-    )
-    parser.add_argument("--sources", required=True, help="sources CSV (adcode,name,url,…)")
-    parser.add_argument("--data", default="data", help="data directory (default: data)")
+def add_settings_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """Add the repeatable ``-s NAME=VALUE`` option (collected in ``args.settings``)."""
     parser.add_argument(
         "-s",
         dest="settings",
@@ -30,8 +25,18 @@ def main(argv: list[str] | None = None) -> int:
         type=parse_setting,
         default=[],
         metavar="NAME=VALUE",
-        help="override a Scrapy or NIANBAO_* setting (repeatable)",
+        help=help,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler",
+        description="Harvest annual-report pages and attachments of every site in SOURCES.",
+    )
+    parser.add_argument("--sources", required=True, help="sources CSV (adcode,name,url,…)")
+    parser.add_argument("--data", default="data", help="data directory (default: data)")
+    add_settings_option(parser, "override a Scrapy or NIANBAO_* setting (repeatable)")
     args = parser.parse_args(argv)
     return crawl(args.sources, args.data, dict(args.settings))
 

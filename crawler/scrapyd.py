@@ -37,7 +37,7 @@ from typing import Any
 
 from scrapyd_client.pyclient import ScrapydClient
 
-from crawler.__main__ import parse_setting
+from crawler.__main__ import add_settings_option
 from crawler.shards import split_sources
 from crawler.sources import SourcesError
 
@@ -246,15 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     only = commands.add_parser("deploy", help="build the egg and add it to every node")
     for command in (run, only):
         command.add_argument("--nodes", required=True, help="Scrapyd URLs, comma-separated")
-    run.add_argument(
-        "-s",
-        dest="settings",
-        action="append",
-        type=parse_setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="a Scrapy or NIANBAO_* setting for every job (repeatable)",
-    )
+    add_settings_option(run, "a Scrapy or NIANBAO_* setting for every job (repeatable)")
     args = parser.parse_args(argv)
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
     try:

@@ -68,7 +68,11 @@ def scanned_pdf(pdf: bytes, seed: str, dpi: int = 200, quality: int = 55) -> byt
 
 def image_png(pdf: bytes, dpi: int = 96) -> bytes:
     """Every page of ``pdf`` stacked into one tall PNG, as 图片版 reports are posted."""
-    pages = _pages(pdf, dpi)
+    return stacked_png(_pages(pdf, dpi))
+
+
+def stacked_png(pages: list[Image.Image]) -> bytes:
+    """``pages`` (greyscale, one width) stacked top to bottom into one PNG."""
     sheet = Image.new("L", (pages[0].width, sum(p.height for p in pages)), 255)
     y = 0
     for p in pages:
