@@ -30,7 +30,6 @@ import datetime
 import hashlib
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -40,6 +39,8 @@ import bagit
 from cdxj_indexer.main import write_cdx_index
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
+
+from archive.db import copy_database
 
 MANIFEST_COLUMNS = ("path", "sha256", "size", "kind", "urls", "reports")
 DB_FILE = "archive.db"
@@ -126,18 +127,6 @@ def _place(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of the archive, even while a crawl or extraction writes to it."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        src.close()
-        dst.close()
-
-
 def export_csv(db_path: Path, out: Path) -> list[str]:
     """Write every ordinary table of ``db_path`` as ``out/<table>.csv``; returns the tables.
 
@@ -199,7 +188,7 @@ def bundle(data: str | Path, out: str | Path | None = None) -> Path:
         write_cdx_index(str(partial / CDXJ_FILE), [str(w) for w in warcs], {"sort": True})
         _wacz(warcs, partial / WACZ_FILE)
     if (data / DB_FILE).is_file():
-        _copy_database(data / DB_FILE, partial / DB_FILE)
+        copy_database(data / DB_FILE, partial / DB_FILE)
         export_csv(partial / DB_FILE, partial / "csv")
     with (partial / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")

@@ -249,6 +249,24 @@ def _load_codes(db: Database) -> None:
         )
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the archive at ``source`` into ``target`` (SQLite backup API), even
+    while a crawl or extraction writes to it; the copy uses a rollback journal, so that an
+    ``immutable`` open (public serving) or a download reads it whole.
+
+    :param source: the archive to copy, opened read-only
+    :param target: the new file (replaced if it exists)
+    """
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        src.close()
+        dst.close()
+
+
 def open_archive(path: str | Path) -> Database:
     """Open (creating if needed) the archive at ``path`` in WAL mode with the schema ensured.
 

@@ -24,7 +24,6 @@ Example::
 from __future__ import annotations
 
 import argparse
-import fcntl
 import hashlib
 import os
 import shutil
@@ -33,7 +32,6 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from typing import Any
 from archive import crawldb
 from archive.db import REPORT_TABLES, open_archive
 from archive.derived import rebuild
+from archive.lock import LockHeld, data_lock
 from archive.store import FileStore
 
 
@@ -95,21 +94,6 @@ class MergeSummary:
         lines += [f"  renamed {a} -> {b}" for a, b in sorted(self.renamed.items())]
         lines += [f"  not copied (bytes do not match the name): {p}" for p in self.bad_files]
         return lines
-
-
-@contextmanager
-def _lock(out: Path) -> Iterator[None]:
-    # The crawl's lock file: a merge must not interleave with a crawl writing the same DATA.
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "crawl.lock", "a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RuntimeError(f"{out / 'crawl.lock'} is held by a running crawl") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _sha256_file(path: Path) -> str:
@@ -295,7 +279,7 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str) -> MergeSummary
     """
     out = Path(out_dir)
     summary = MergeSummary()
-    with _lock(out):
+    with data_lock(out):
         db = open_archive(out / "archive.db")
         crawldb.ensure_schema(db)
         try:
@@ -326,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         summary = merge(args.shards, args.out)
-    except (RuntimeError, sqlite3.Error, OSError) as exc:
+    except LockHeld as exc:
+        print(f"merge: {exc} is held by a running crawl", file=sys.stderr)
+        return 1
+    except (sqlite3.Error, OSError) as exc:
         print(f"merge: {exc}", file=sys.stderr)
         return 1
     print("\n".join(summary.lines()))

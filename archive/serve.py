@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.db import open_archive
+from archive.db import copy_database, open_archive
 from archive.derived import rebuild_if_stale
 from archive.metadata import DATABASE, write_metadata
 
@@ -42,8 +42,6 @@ def publish_snapshot(data: Path) -> Path:
     ``DATA/public/files`` and ``DATA/public/warc`` link to the store and the WARC files, which
     only ever gain files.
     """
-    import sqlite3
-
     public = data / PUBLIC_DIR
     public.mkdir(exist_ok=True)
     for name in ("files", "warc"):
@@ -52,14 +50,7 @@ def publish_snapshot(data: Path) -> Path:
             link.symlink_to(Path("..") / name, target_is_directory=True)
     tmp = public / f".{DB_FILE}.tmp"
     tmp.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{data / DB_FILE}?mode=ro", uri=True)
-    target = sqlite3.connect(tmp)
-    try:
-        source.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        target.close()
-        source.close()
+    copy_database(data / DB_FILE, tmp)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, public / DB_FILE)

@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import shutil
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +21,7 @@ from scrapy.settings import Settings
 
 from archive import crawldb, store
 from archive.faults import maybe_crash
+from archive.lock import LockHeld, data_lock
 from crawler.context import now_iso, site_stat
 from crawler.sources import SourcesError, read_sources
 
@@ -43,27 +42,8 @@ SUMMARY_COLUMNS = (
 SUMMARY_KEYS = ("pages", "reports", "new", "changed", "removed", "errors")
 
 
-class LockHeld(Exception):
-    """Another crawl holds the lock of this data directory."""
-
-
-@contextmanager
-def crawl_lock(data: Path) -> Iterator[None]:
-    """Hold ``DATA/crawl.lock`` exclusively (``fcntl.flock``) for the block, or raise LockHeld."""
-    data.mkdir(parents=True, exist_ok=True)
-    with open(data / "crawl.lock", "a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockHeld(str(data / "crawl.lock")) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{now_iso()}\n")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+# the data directory's lock, under the name the crawl has always used
+crawl_lock = data_lock
 
 
 def _queue_left(jobdir: Path) -> bool:
