@@ -157,6 +157,44 @@ INDEXES = {
 }
 
 
+_UPSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def upsert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
+    """Insert ``row`` into a crawl table, or update the given columns of the row with its key.
+
+    The same as ``db[table].upsert(row, pk=...)`` for the tables of :data:`TABLES`, as one
+    prepared statement: sqlite-utils re-reads the table's schema on every call, which on a
+    crawl cost more than the write itself.
+
+    >>> db = sqlite_utils.Database(memory=True); ensure_schema(db)
+    >>> upsert_row(db, "warc_digests", {"url": "http://a.example/", "digest": "sha1:A"})
+    >>> upsert_row(db, "warc_digests", {"url": "http://a.example/", "record_id": "<r>"})
+    >>> db.execute("select digest, record_id from warc_digests").fetchall()
+    [('sha1:A', '<r>')]
+    """
+    pk = TABLES[table][1]
+    columns = tuple(row)
+    sql = _UPSERTS.get((table, columns))
+    if sql is None:
+        names = ", ".join(f"[{c}]" for c in columns)
+        marks = ", ".join("?" * len(columns))
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+        action = f"update set {updates}" if updates else "nothing"
+        sql = f"insert into [{table}] ({names}) values ({marks}) on conflict([{pk}]) do {action}"
+        _UPSERTS[(table, columns)] = sql
+    with db.atomic():
+        db.conn.execute(sql, [row[c] for c in columns])
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    cursor = db.conn.execute(sql, params)
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
+
 def open_db(path: Path | str) -> sqlite_utils.Database:
     """Open (creating if needed) the archive database in WAL mode with the crawl tables.
 
@@ -209,7 +247,7 @@ def upsert_document(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
     """Insert or update a ``documents`` row; ``id`` is derived from url and sha256 when absent."""
     row = {k: v for k, v in row.items() if k in DOCUMENTS}
     row.setdefault("id", document_id(row["url"], row.get("sha256")))
-    db["documents"].upsert(row, pk="id")
+    upsert_row(db, "documents", row)
     return row["id"]
 
 
@@ -223,16 +261,12 @@ def record_event(
     detail: str | None = None,
 ) -> None:
     """Append an ``events`` row (``new``, ``changed`` or ``removed``)."""
-    db["events"].insert(
-        {
-            "kind": kind,
-            "report_id": report_id,
-            "adcode": adcode,
-            "run_id": run_id,
-            "at": at,
-            "detail": detail,
-        }
-    )
+    with db.atomic():
+        db.conn.execute(
+            "insert into events (kind, report_id, adcode, run_id, at, detail)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [kind, report_id, adcode, run_id, at, detail],
+        )
 
 
 def upsert_report_link(db: sqlite_utils.Database, row: dict[str, Any]) -> tuple[str, bool]:
@@ -244,8 +278,7 @@ def upsert_report_link(db: sqlite_utils.Database, row: dict[str, Any]) -> tuple[
     """
     row = {k: v for k, v in row.items() if k in REPORT_LINKS}
     row.setdefault("id", report_link_id(row["adcode"], row["document_url"]))
-    table = db["report_links"]
-    existing = next(table.rows_where("id = ?", [row["id"]], limit=1), None)
+    existing = _one(db, "select * from report_links where id = ?", [row["id"]])
     if existing:
         row["first_seen"] = existing["first_seen"] or row.get("first_seen")
         for key, value in existing.items():
@@ -257,7 +290,7 @@ def upsert_report_link(db: sqlite_utils.Database, row: dict[str, Any]) -> tuple[
     # The row and its event commit together: a kill between them would lose the ``new`` event
     # for good (the next run finds the row and takes the report as known).
     with db.atomic():
-        table.upsert(row, pk="id")
+        upsert_row(db, "report_links", row)
         maybe_crash("crawl.report_txn")
         if run_id and existing is None:
             record_event(db, "new", row["id"], row["adcode"], run_id, at)
@@ -328,16 +361,14 @@ def upsert_run(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
 
 def warc_digest_of(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
     """The last archived payload digest of ``url`` (for ``revisit`` records), or None."""
-    return next(db["warc_digests"].rows_where("url = ?", [url], limit=1), None)
+    return _one(db, "select * from warc_digests where url = ?", [url])
 
 
 def latest_document(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
     """The most recently fetched successful version of ``url``, or None."""
-    if not db["documents"].exists():
-        return None
-    rows = db.query(
+    return _one(
+        db,
         "select * from documents where url = ? and sha256 is not null and status = 200"
         " order by fetched_at desc limit 1",
         [url],
     )
-    return next(iter(rows), None)

@@ -49,12 +49,13 @@ class FileStore:
         """True when the file with this sha256 is in the store."""
         return self.path(sha256).is_file()
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, sha256: str | None = None) -> str:
         """Store ``data`` (idempotent) and return its sha256.
 
         :param data: the exact bytes of the file.
+        :param sha256: its sha256 when the caller has computed it already.
         """
-        digest = sha256_hex(data)
+        digest = sha256 or sha256_hex(data)
         target = self.path(digest)
         if target.is_file():
             return digest

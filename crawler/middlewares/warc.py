@@ -88,6 +88,7 @@ class WarcArchiveMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             ip_address=str(response.ip_address) if response.ip_address else None,
             refers_to=known if unchanged else None,
+            payload_digest=digest,
         )
         maybe_crash("crawl.warc_written")
         request.meta["nianbao_warc"] = (name, offset)
@@ -95,7 +96,9 @@ class WarcArchiveMiddleware:
         if unchanged:
             self.stats.inc_value("archive/warc_revisits")
         elif response.status != 304:
-            db["warc_digests"].upsert(
-                {**self.writer.last_response, "digest": digest, "warc_file": name}, pk="url"
+            crawldb.upsert_row(
+                db,
+                "warc_digests",
+                {**self.writer.last_response, "digest": digest, "warc_file": name},
             )
         return response

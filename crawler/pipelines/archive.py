@@ -64,7 +64,7 @@ class ArchivePipeline:
             return
         sha256 = sha256_hex(item.body)
         existed = self.store.has(sha256)
-        self.store.put(item.body)
+        self.store.put(item.body, sha256)
         maybe_crash("crawl.document_row")
         self.stats.inc_value("archive/duplicate" if existed else "archive/new")
         if item.kind == "attachment":

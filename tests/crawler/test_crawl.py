@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 import sqlite3
 import subprocess
 import time
@@ -246,6 +247,10 @@ def test_second_concurrent_run_exits_zero_and_a_stopped_run_resumes(tmp_path):
         seen_before = len(report_keys(data))
         resumed = run_crawl(sources, data, *FAST)
         assert resumed.returncode == 0, resumed.stderr
+        # the resumed run took the saved queue (an empty one would have started afresh)
+        (log,) = [p for p in (data / "logs").glob("crawl-*.log") if "'finished'" in p.read_text()]
+        from_disk = re.search(r"'scheduler/dequeued/disk': (\d+)", log.read_text())
+        assert from_disk and int(from_disk.group(1)) > 0
         truth = web.truth
     db = sqlite3.connect(data / "archive.db")
     assert [r for (r,) in db.execute("select finish_reason from crawl_runs order by id")] == [

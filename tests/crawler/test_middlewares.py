@@ -33,6 +33,8 @@ def crawler_for(tmp_path, **settings):
         "NIANBAO_BLOCKING_THRESHOLD": 2,
         "NIANBAO_INCREMENTAL_ENABLED": True,
         "NIANBAO_REVALIDATE_DAYS": 30,
+        # these tests read the rows from a second connection right after each call
+        "NIANBAO_COMMIT_INTERVAL": 0,
     }
     return get_crawler(Spider, {**base, **settings})
 

@@ -149,3 +149,29 @@ def test_rotation_by_size(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, second])
     for name in (first, second):
         assert [r[0] for r in read(tmp_path / name)] == ["warcinfo", "request", "response"]
+
+
+def test_compressed_payloads_are_stored_and_text_is_deflated(tmp_path):
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 64  # stands for already-compressed streams
+    html = "<p>政府信息公开工作年度报告</p>".encode() * 500
+    with WarcWriter(tmp_path) as writer:
+        sizes = {}
+        for kind, body in (("application/pdf", pdf), ("text/html; charset=utf-8", html)):
+            before = writer.current.stat().st_size if writer.current else None
+            _, offset = writer.write_exchange(
+                url=f"http://127.0.0.11/{len(body)}",
+                method="GET",
+                request_headers=[],
+                request_body=b"",
+                status=200,
+                response_headers=[("Content-Type", kind)],
+                response_body=body,
+            )
+            writer._fh.flush()
+            sizes[kind] = writer.current.stat().st_size - offset
+            assert before is None or offset > before
+    (path,) = tmp_path.glob("*.warc.gz")
+    records = [r for r in read(path) if r[0] == "response"]
+    assert [r[3] for r in records] == [pdf, html]  # digests checked by warcio as it reads
+    assert sizes["application/pdf"] > len(pdf)  # a stored member: the bytes plus headers
+    assert sizes["text/html; charset=utf-8"] < len(html) // 10
