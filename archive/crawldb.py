@@ -246,7 +246,8 @@ def document_id(url: str, sha256: str | None) -> str:
 def upsert_document(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
     """Insert or update a ``documents`` row; ``id`` is derived from url and sha256 when absent."""
     row = {k: v for k, v in row.items() if k in DOCUMENTS}
-    row.setdefault("id", document_id(row["url"], row.get("sha256")))
+    if "id" not in row:
+        row["id"] = document_id(row["url"], row.get("sha256"))
     upsert_row(db, "documents", row)
     return row["id"]
 

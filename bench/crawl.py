@@ -57,6 +57,16 @@ FAST_SETTINGS = {
 }
 
 
+#: the archiving components (WARC, file store and rows, incremental lookups, the saved queue)
+#: switched off: what is left is discovery (parsing, link finding) and Scrapy itself
+NO_ARCHIVING = {
+    "NIANBAO_WARC_ENABLED": "False",
+    "NIANBAO_ARCHIVE_ENABLED": "False",
+    "NIANBAO_INCREMENTAL_ENABLED": "False",
+    "NIANBAO_RESUME_ENABLED": "False",
+}
+
+
 def host_of(n: int) -> str:
     """The loopback address of the ``n``-th county of the fleet (0-based), from 127.0.1.1.
 
@@ -226,6 +236,14 @@ def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
         if bare["returncode"] != 0:
             raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
         bare_entries = fleet.requests()[len(ours_entries) :]
+        done = len(ours_entries) + len(bare_entries)
+        plain = run_measured(
+            crawl_cmd(sources, work / "data-a0", {**FAST_SETTINGS, **NO_ARCHIVING}),
+            work / "crawl-a0.log",
+        )
+        if plain["returncode"] != 0:
+            raise RuntimeError(f"crawl without archiving failed; see {work / 'crawl-a0.log'}")
+        plain_entries = fleet.requests()[done:]
     statuses = Counter(e["status"] for e in ours_entries)
     pages, bare_pages = len(ours_entries), len(bare_entries)
     result = {
@@ -247,7 +265,22 @@ def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
         "ours_peak_mib": ours["peak_mib"],
         "bare_peak_mib": bare["peak_mib"],
     }
+    result["no_archiving"] = {
+        "settings": NO_ARCHIVING,
+        "requests": len(plain_entries),
+        "seconds": plain["seconds"],
+        "pages_per_s": round(len(plain_entries) / plain["seconds"], 1),
+        "cpu_seconds": plain["cpu_seconds"],
+        "peak_mib": plain["peak_mib"],
+    }
     result["ratio"] = round(result["ours_pages_per_s"] / result["bare_pages_per_s"], 2)
+    # the same crawler with and without archiving: the cost of archiving alone
+    result["archiving_ratio"] = round(
+        result["ours_pages_per_s"] / result["no_archiving"]["pages_per_s"], 2
+    )
+    result["no_archiving_ratio"] = round(
+        result["no_archiving"]["pages_per_s"] / result["bare_pages_per_s"], 2
+    )
     result["fetch_ratio"] = round(
         (pages / max(result["ours_fetch_seconds"], 1e-9))
         / (bare_pages / max(result["bare_fetch_seconds"], 1e-9)),
@@ -304,6 +337,9 @@ def print_table(result: dict[str, Any], out=sys.stdout) -> None:
         f"({a['bare_seconds']:.1f} s, peak {a['bare_peak_mib']:.0f} MiB)\n"
         f"    ratio ours/bare {a['ratio']:.2f}x (target >= 0.7; fetch span only "
         f"{a['fetch_ratio']:.2f}x)\n"
+        f"    ours without archiving {a['no_archiving']['pages_per_s']:.1f} pages/s "
+        f"({a['no_archiving']['seconds']:.1f} s): discovery and Scrapy "
+        f"{a['no_archiving_ratio']:.2f}x bare; archiving alone {a['archiving_ratio']:.2f}x\n"
         f"(b) {b['sites']} sites, delay {b['delay']} s, {b['requests']} requests, busiest site "
         f"{b['busiest_site_requests']}\n"
         f"    {b['seconds']:.1f} s against the bound {b['bound_seconds']:.1f} s: "

@@ -94,6 +94,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Each middleware costs every request a call; these two do nothing here: the spiders decide
+    # what belongs to a site (crawler.spiders.base.same_site) and no site needs HTTP auth.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "crawler.middlewares.caps.SitePageCapMiddleware": 60,
     "crawler.middlewares.incremental.IncrementalMiddleware": 120,
     "crawler.middlewares.errors.CrawlErrorsMiddleware": 540,
@@ -108,6 +112,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.errors.RedirectLimitMiddleware": 600,
     # Above HttpCompression (590), Redirect (600) and HttpCache (900): sees the wire bytes.
     "crawler.middlewares.warc.WarcArchiveMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # a development aid (warns when a spider copies Scrapy's internal meta keys); ours build
+    # their meta from scratch
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 EXTENSIONS = {
     "crawler.progress.Progress": 500,

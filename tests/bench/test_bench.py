@@ -57,6 +57,12 @@ def test_crawl_bench_quick(tmp_path):
     assert a["bare_requests"] == a["requests"] > 3 * 10
     for key in ("ours_pages_per_s", "bare_pages_per_s", "ratio", "ours_peak_mib", "bare_peak_mib"):
         assert a[key] > 0, key
+    # the crawl without archiving makes the same requests, and the two ratios multiply out
+    assert a["no_archiving"]["requests"] == a["requests"]
+    assert a["no_archiving"]["settings"]["NIANBAO_WARC_ENABLED"] == "False"
+    assert a["archiving_ratio"] * a["no_archiving_ratio"] == pytest.approx(
+        a["ratio"], rel=0.05, abs=0.02
+    )
     assert b["bound_seconds"] == pytest.approx(b["busiest_site_requests"] * b["delay"])
     for key in ("seconds", "ratio", "peak_mib", "busiest_site_requests"):
         assert b[key] > 0, key
