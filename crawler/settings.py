@@ -70,6 +70,9 @@ CONCURRENT_REQUESTS = 16
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output; the archive pipeline is
 # synchronous, so many only cost CPU (the default 100 tasks a page were a fifth of a fast crawl).
 CONCURRENT_ITEMS = 16
+# Responses being parsed hold their lxml trees, ten times their bodies; Scrapy's 5 MB default
+# let a fast crawl parse ~200 pages at once (peak memory up by half, and slower for it).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 500_000
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 # The delay is a floor between two requests to one site, not an average.
