@@ -34,7 +34,7 @@ PARTS = ("crawl", "serve", "extract")
 ARGS: dict[str, dict[str, list[str]]] = {
     "crawl": {
         "default": ["--sites", "201", "--polite-sites", "20", "--delay", "1.0"],
-        "quick": ["--sites", "3", "--polite-sites", "3", "--delay", "0.1"],
+        "quick": ["--sites", "3", "--polite-sites", "3", "--delay", "0.1", "--rounds", "1"],
     },
     "serve": {
         "default": ["--reports", "100000", "--requests", "50"],

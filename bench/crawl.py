@@ -217,37 +217,62 @@ def _span(entries: list[dict]) -> float:
     return max(e["end"] for e in entries) - min(e["start"] for e in entries) if entries else 0.0
 
 
-def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
-    """(a): our crawler and the bare spider over the same fleet, politeness off."""
+def _crawl(cmd: list[str], log: Path, fleet: Fleet, what: str) -> tuple[dict, list[dict]]:
+    """Run one crawl of the fleet; its measures and the requests the fleet saw from it."""
+    before = len(fleet.requests())
+    run = run_measured(cmd, log)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"{what} failed; see {log}")
+    return run, fleet.requests()[before:]
+
+
+def _median_run(runs: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]:
+    """The run of median wall time (the middle one of an odd number)."""
+    return sorted(runs, key=lambda r: r[0]["seconds"])[(len(runs) - 1) // 2]
+
+
+def throughput(work: Path, web: Path, sites: int, rounds: int = 3) -> dict[str, Any]:
+    """(a): our crawler, the bare spider and our crawler without archiving over the same
+    fleet, politeness off, in ``rounds`` interleaved rounds; each is reported by its median
+    run, so that a burst of load from elsewhere on the machine does not decide a ratio."""
+    ours_runs, bare_runs, plain_runs = [], [], []
     with serve_fleet(web, sites) as fleet:
         sources = fleet.write_sources(work / "sources-a.csv")
-        ours = run_measured(
-            crawl_cmd(sources, work / "data-a", FAST_SETTINGS), work / "crawl-a.log"
-        )
-        if ours["returncode"] != 0:
-            raise RuntimeError(f"crawl failed; see {work / 'crawl-a.log'}")
-        ours_entries = fleet.requests()
-        replay = fleet.replay_list(ours_entries)
-        (work / "replay.json").write_text(json.dumps(replay), encoding="utf-8")
-        bare = run_measured(
-            [sys.executable, "-m", "bench.crawl", "--bare", str(work / "replay.json")],
-            work / "bare.log",
-        )
-        if bare["returncode"] != 0:
-            raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
-        bare_entries = fleet.requests()[len(ours_entries) :]
-        done = len(ours_entries) + len(bare_entries)
-        plain = run_measured(
-            crawl_cmd(sources, work / "data-a0", {**FAST_SETTINGS, **NO_ARCHIVING}),
-            work / "crawl-a0.log",
-        )
-        if plain["returncode"] != 0:
-            raise RuntimeError(f"crawl without archiving failed; see {work / 'crawl-a0.log'}")
-        plain_entries = fleet.requests()[done:]
+        for n in range(rounds):
+            ours_runs.append(
+                _crawl(
+                    crawl_cmd(sources, work / f"data-a{n}", FAST_SETTINGS),
+                    work / f"crawl-a{n}.log",
+                    fleet,
+                    "crawl",
+                )
+            )
+            if n == 0:
+                replay = fleet.replay_list(ours_runs[0][1])
+                (work / "replay.json").write_text(json.dumps(replay), encoding="utf-8")
+            bare_runs.append(
+                _crawl(
+                    [sys.executable, "-m", "bench.crawl", "--bare", str(work / "replay.json")],
+                    work / f"bare{n}.log",
+                    fleet,
+                    "bare spider",
+                )
+            )
+            plain_runs.append(
+                _crawl(
+                    crawl_cmd(sources, work / f"data-p{n}", {**FAST_SETTINGS, **NO_ARCHIVING}),
+                    work / f"crawl-p{n}.log",
+                    fleet,
+                    "crawl without archiving",
+                )
+            )
+    (ours, ours_entries), (bare, bare_entries) = _median_run(ours_runs), _median_run(bare_runs)
+    plain, plain_entries = _median_run(plain_runs)
     statuses = Counter(e["status"] for e in ours_entries)
     pages, bare_pages = len(ours_entries), len(bare_entries)
     result = {
         "sites": sites,
+        "rounds": rounds,
         "settings": FAST_SETTINGS,
         "requests": pages,
         "bare_requests": bare_pages,
@@ -256,6 +281,9 @@ def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
         "bare_seconds": bare["seconds"],
         "ours_pages_per_s": round(pages / ours["seconds"], 1),
         "bare_pages_per_s": round(bare_pages / bare["seconds"], 1),
+        # every round's wall time, to show the spread
+        "ours_seconds_all": [r[0]["seconds"] for r in ours_runs],
+        "bare_seconds_all": [r[0]["seconds"] for r in bare_runs],
         # first request to last answer, without interpreter start-up and end-of-run summary
         "ours_fetch_seconds": round(_span(ours_entries), 2),
         "bare_fetch_seconds": round(_span(bare_entries), 2),
@@ -269,6 +297,7 @@ def throughput(work: Path, web: Path, sites: int) -> dict[str, Any]:
         "settings": NO_ARCHIVING,
         "requests": len(plain_entries),
         "seconds": plain["seconds"],
+        "seconds_all": [r[0]["seconds"] for r in plain_runs],
         "pages_per_s": round(len(plain_entries) / plain["seconds"], 1),
         "cpu_seconds": plain["cpu_seconds"],
         "peak_mib": plain["peak_mib"],
@@ -317,13 +346,15 @@ def politeness(work: Path, web: Path, sites: int, delay: float) -> dict[str, Any
     }
 
 
-def bench(sites: int = 201, polite_sites: int = 20, delay: float = 1.0) -> dict[str, Any]:
+def bench(
+    sites: int = 201, polite_sites: int = 20, delay: float = 1.0, rounds: int = 3
+) -> dict[str, Any]:
     """Both crawl measures in one run; returns the result document (without the machine)."""
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp:
         work = Path(tmp)
         generate(work / "web", "basic")
         return {
-            "throughput": throughput(work, work / "web", sites),
+            "throughput": throughput(work, work / "web", sites, rounds),
             "politeness": politeness(work, work / "web", polite_sites, delay),
         }
 
@@ -331,7 +362,8 @@ def bench(sites: int = 201, polite_sites: int = 20, delay: float = 1.0) -> dict[
 def print_table(result: dict[str, Any], out=sys.stdout) -> None:
     a, b = result["throughput"], result["politeness"]
     print(
-        f"(a) {a['sites']} sites, {a['requests']} requests, politeness off\n"
+        f"(a) {a['sites']} sites, {a['requests']} requests, politeness off, median of "
+        f"{a['rounds']} rounds\n"
         f"    ours {a['ours_pages_per_s']:.1f} pages/s ({a['ours_seconds']:.1f} s, peak "
         f"{a['ours_peak_mib']:.0f} MiB)   bare {a['bare_pages_per_s']:.1f} pages/s "
         f"({a['bare_seconds']:.1f} s, peak {a['bare_peak_mib']:.0f} MiB)\n"
@@ -408,9 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=201, help="counties for (a)")
     parser.add_argument("--polite-sites", type=int, default=20, help="counties for (b)")
     parser.add_argument("--delay", type=float, default=1.0, help="DOWNLOAD_DELAY for (b)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of (a)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     args = parser.parse_args(argv)
-    result = bench(args.sites, args.polite_sites, args.delay)
+    result = bench(args.sites, args.polite_sites, args.delay, args.rounds)
     print_table(result)
     print(f"written to {write_result('crawl', result, args.out)}")
     return 0

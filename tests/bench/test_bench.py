@@ -59,6 +59,7 @@ def test_crawl_bench_quick(tmp_path):
         assert a[key] > 0, key
     # the crawl without archiving makes the same requests, and the two ratios multiply out
     assert a["no_archiving"]["requests"] == a["requests"]
+    assert a["rounds"] == 1 and len(a["ours_seconds_all"]) == len(a["bare_seconds_all"]) == 1
     assert a["no_archiving"]["settings"]["NIANBAO_WARC_ENABLED"] == "False"
     assert a["archiving_ratio"] * a["no_archiving_ratio"] == pytest.approx(
         a["ratio"], rel=0.05, abs=0.02
