@@ -60,6 +60,8 @@ def sample_parameters(db: Database) -> dict[str, str]:
         "check": "",
         # 公开 is in the heading of every template section, so the search finds something
         "q": "公开",
+        # search_sections: its first page
+        "before": "",
     }
 
 

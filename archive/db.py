@@ -190,6 +190,9 @@ INDEXES: dict[str, list[tuple[str, ...]]] = {
 PARTIAL_INDEXES: dict[str, tuple[str, tuple[str, ...], str]] = {
     # failed checks are few: the failing_checks query and the failed_checks counts read only them
     "idx_checks_failed": ("checks", ("report_id",), "passed = 0"),
+    # the failing_checks query: failed checks in (check, report, scope) order without a sort,
+    # so its page stops after its limit however many checks fail
+    "idx_checks_failed_check": ("checks", ("check", "report_id", "scope"), "passed = 0"),
 }
 
 

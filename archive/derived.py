@@ -2,7 +2,8 @@
 
 ``report_figures`` and ``county_years`` (:mod:`archive.figures`), ``counties``
 (:mod:`archive.counties`), the bigram search indexes ``sections_fts`` and ``reports_fts``
-(:mod:`archive.search`) and the cross-year rows of ``checks``
+(:mod:`archive.search`), the whole-table facet counts ``facet_counts``
+(:func:`build_facet_counts`) and the cross-year rows of ``checks``
 (:data:`extract.template.CROSS_YEAR_CHECKS`, see :func:`build_cross_year_checks`) are all computed
 from ``reports`` and the long tables, so rebuilding them is idempotent: run it twice and the
 tables are the same.
@@ -29,7 +30,16 @@ from archive.search import build_search_index
 from extract.template import CROSS_YEAR_CHECKS, DIMENSIONS, CrossYearCheck
 
 #: every derived table, in the order they are built
-DERIVED_TABLES = ("report_figures", "county_years", "counties", "sections_fts", "reports_fts")
+DERIVED_TABLES = (
+    "report_figures",
+    "county_years",
+    "counties",
+    "sections_fts",
+    "reports_fts",
+    "facet_counts",
+)
+#: the counts of every table's default facets over the whole table: (table, column, value, count)
+FACET_COUNTS_TABLE = "facet_counts"
 #: one row: the fingerprint of the contract tables the derived tables were last built from
 STAMP_TABLE = "derived_stamp"
 #: bump when the derived tables' definitions change, so existing archives rebuild once
@@ -100,10 +110,59 @@ def rebuild(db: Database) -> None:
     maybe_crash("extract.derived")
     build_counties(db)
     build_search_index(db)
+    build_facet_counts(db)
     # without statistics SQLite may pick a poor index (checks by passed: quadratic figures);
     # the limit samples each index, so this stays seconds at 100,000 reports
     db.execute("PRAGMA analysis_limit = 1000")
     db.execute("ANALYZE")
+    write_stamp(db)
+
+
+def build_facet_counts(db: Database, facets: dict[str, list[str]] | None = None) -> int:
+    """Count the values of each table's default facets over the whole table; rows written.
+
+    A table page without filters shows these counts (archive/plugins/facet_counts.py) instead
+    of grouping a million reports by year, format and region on every request; a filtered
+    page counts its own rows. Like every derived table they follow the archive at each rebuild.
+
+    :param db: the archive
+    :param facets: table -> facet columns; by default the ``facets`` of the published metadata
+
+    >>> build_facet_counts(db, {"reports": ["year"]})  # doctest: +SKIP
+    6
+    """
+    if facets is None:
+        from archive.metadata import default_facets  # metadata imports this module
+
+        facets = default_facets()
+    with db.atomic():
+        db.execute(f"drop table if exists [{FACET_COUNTS_TABLE}]")
+        db.execute(
+            f'create table [{FACET_COUNTS_TABLE}] ("table" text, "column" text, value, '
+            'count integer, primary key ("table", "column", value))'
+        )
+        for table, columns in facets.items():
+            if not db[table].exists():
+                continue
+            for column in columns:
+                db.execute(
+                    f"insert into [{FACET_COUNTS_TABLE}] select ?, ?, [{column}], count(*) "
+                    f"from [{table}] where [{column}] is not null group by [{column}]",
+                    [table, column],
+                )
+    return db.execute(f"select count(*) from [{FACET_COUNTS_TABLE}]").fetchone()[0]
+
+
+def write_stamp(db: Database) -> None:
+    """Record that the derived tables match the contract tables as they are now.
+
+    :func:`rebuild` ends with it; a builder that makes the derived tables itself (the serve
+    benchmark, step by step) calls it after its last step so that ``archive serve`` does not
+    rebuild them again.
+
+    >>> write_stamp(db); is_current(db)  # doctest: +SKIP
+    True
+    """
     with db.atomic():
         db[STAMP_TABLE].insert(
             {"id": 1, "fingerprint": fingerprint(db), "built_at": now()}, pk="id", replace=True

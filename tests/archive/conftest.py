@@ -74,3 +74,24 @@ def server(published):
     running = Server(published[0])
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory) -> Path:
+    """DATA of the serve benchmark's generated archive (400 reports, 2,400 sections of report
+    prose): real schema, derived tables, stamp; more matches of 公开 than a search window."""
+    from bench.serve import build_archive
+
+    data = tmp_path_factory.mktemp("generated") / "data"
+    build_archive(data, 400)
+    return data
+
+
+@pytest.fixture(scope="session")
+def big(generated):
+    """A real ``python -m archive serve --public`` process over :func:`generated`."""
+    from tests.archive.published import Server
+
+    running = Server(generated)
+    yield running
+    running.stop()

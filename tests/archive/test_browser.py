@@ -90,3 +90,14 @@ def test_browse_search_report_and_map(page, server, published):
 
     for name in ("home", "search-all", "sections-search", "report", "map", "charts"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 1000, name
+
+
+def test_search_all_says_more_than_the_window(page, big):
+    """A term in more sections than a search window: no total is shown that was not counted."""
+    page.goto(big.url("/-/search?q=" + quote("公开")))
+    page.wait_for_function(
+        "() => document.body.innerText.includes('more than 1,000 results in archive: sections')",
+        timeout=20000,
+    )
+    assert "1,000 results" not in page.inner_text("body").replace("more than 1,000 results", "")
+    page.screenshot(path=str(ARTIFACTS / "search-all-window.png"), full_page=True)

@@ -10,7 +10,14 @@ from sqlite_utils import Database
 
 from archive.db import codes_table
 from archive.figures import build_figures
-from archive.metadata import DATABASE, canned_queries, metadata, refusal_rows, write_metadata
+from archive.metadata import (
+    DATABASE,
+    FAILING_CHECKS_LIMIT,
+    canned_queries,
+    metadata,
+    refusal_rows,
+    write_metadata,
+)
 from extract.template import DIMENSIONS, REQUEST_ROWS
 
 ALL_CODES = [(dim, code) for dim, codes in DIMENSIONS.items() for code in codes]
@@ -114,3 +121,42 @@ def test_publisher_years(filled_archive):
     ]
     assert [r["failed_checks"] for r in rows] == [0, 1]
     assert rows[0]["review_total"] == 1 and rows[0]["suit_direct_total"] == 0
+
+
+def _fail(db_path, rows):
+    db = Database(db_path)
+    db["checks"].insert_all(
+        [{"report_id": r, "check": c, "scope": s, "passed": 0, "detail": "x"} for r, c, s in rows],
+        replace=True,
+    )
+    db.conn.commit()
+
+
+def test_failing_checks_in_index_order_and_limited(filled_archive):
+    _fail(
+        filled_archive,
+        [
+            ("r-gov-2023", "requests_outcomes", "total"),
+            ("r-fin-2023", "requests_outcomes", "legal_person"),
+            ("r-edu-2022", "appeals_totals", "review"),
+        ],
+    )
+    every = [
+        (r["check"], r["report_id"], r["scope"])
+        for r in _run(filled_archive, "failing_checks", check="")
+    ]
+    assert every == [
+        ("appeals_totals", "r-edu-2022", "review"),
+        ("requests_balance", "r-edu-2023", "total"),
+        ("requests_outcomes", "r-fin-2023", "legal_person"),
+        ("requests_outcomes", "r-gov-2023", "total"),
+    ]
+    one = _run(filled_archive, "failing_checks", check="requests_outcomes")
+    assert [r["report_id"] for r in one] == ["r-fin-2023", "r-gov-2023"]
+    # read along the partial index in the page's order: no sort of every failed check
+    sql = canned_queries()["failing_checks"]["sql"]
+    plan = " / ".join(
+        r[3] for r in Database(filled_archive).execute("explain query plan " + sql, {"check": ""})
+    )
+    assert "idx_checks_failed_check" in plan and "TEMP B-TREE" not in plan
+    assert sql.rstrip().endswith(f"limit {FAILING_CHECKS_LIMIT}")
