@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
 from w3lib.url import canonicalize_url
 
@@ -266,6 +268,48 @@ class BaseCountySpider(scrapy.Spider):
             self._text_versions: dict[str, set[str]] = {}
         return self._text_versions
 
+    @property
+    def image_only(self) -> list[tuple[dict[str, Any], str, dict[str, Any], str, str]]:
+        """图片版 articles with one image and no 文字版 listed yet: (site, title, report,
+        image URL, page URL), waiting for :meth:`image_only_requests`."""
+        if not hasattr(self, "_image_only"):
+            self._image_only: list[tuple[dict[str, Any], str, dict[str, Any], str, str]] = []
+        return self._image_only
+
+    def image_only_requests(self) -> list[scrapy.Request]:
+        """For each waiting 图片版 whose 文字版 was never listed, a request that makes its image
+        the report's document (served from the store: the image was archived with its page).
+
+        Called when the crawl has nothing else to do, so that a 文字版 listed on any page, before
+        or after its 图片版, keeps the 图片版 from being a second report of its own.
+        """
+        waiting, self._image_only = self.image_only, []
+        requests = []
+        for site, title, report, image, page in waiting:
+            if self.has_text_version(title, site):
+                self.crawler.stats.inc_value("nianbao/image_versions")
+                continue
+            request = self.site_request(
+                image, site, self.parse_document, kind="attachment", nianbao_report=report
+            )
+            request.headers["Referer"] = page
+            requests.append(request.replace(dont_filter=True))
+        return requests
+
+    def spider_idle(self) -> None:
+        """Schedule :meth:`image_only_requests`; the crawl goes on while there are any."""
+        requests = self.image_only_requests()
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
     def has_text_version(self, title: str, site: dict[str, Any]) -> bool:
         """True when a 图片版 title's 文字版 (or plain version) was listed on the site."""
         return strip_version(title) in self.text_versions.get(site["adcode"], set())
@@ -373,8 +417,10 @@ class BaseCountySpider(scrapy.Spider):
             document = None
             self.crawler.stats.inc_value("nianbao/image_versions")
         elif image_version and document is None and len(images) == 1:
-            # A 图片版 alone is the report; its one image is the document (OCR reads it).
-            document = images[0]
+            # A 图片版 alone is the report, its one image the document (OCR reads it); but its
+            # 文字版 may be listed on a later page, so that is decided when the crawl is idle
+            # (image_only_requests). The image is archived now, like any attachment.
+            self.image_only.append((site, title, report, images[0], response.url))
         elif document is None:
             yield ReportItem(
                 **report,

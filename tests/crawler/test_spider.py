@@ -262,3 +262,52 @@ def test_a_list_that_repeats_its_items_is_not_paged_further(spider):
     again = [r.url for r in spider.parse(month(2))]
     assert not [u for u in again if "calendar" in u]  # same items: the next month is not asked
     assert spider.crawler.stats.get_value("nianbao/list_repeats") == 1
+
+
+IMAGE_ARTICLE = """<html><head><title>青岚县2023年政府信息公开工作年度报告（图片版）</title></head>
+<body><h1>青岚县2023年政府信息公开工作年度报告（图片版）</h1>
+<div id="zoom"><p><img src="/picture/2023nb.png"></p></div></body></html>"""
+
+
+def image_article(spider):
+    url = "http://127.0.0.11:8000/art/2024/1/30/art_1229000117_40001.html"
+    request = Request(url, meta={"nianbao_site": SITE, "nianbao_in_column": True})
+    page = HtmlResponse(url, body=IMAGE_ARTICLE.encode(), encoding="utf-8", request=request)
+    return list(spider.parse_article(page))
+
+
+def list_text_version(spider):
+    url = "http://127.0.0.11:8000/col/col1229000117/index_2.html"
+    listing = HtmlResponse(
+        url, body=b"<html></html>", request=Request(url, meta={"nianbao_site": SITE})
+    )
+    entry = (
+        "http://127.0.0.11:8000/art/2024/1/30/art_1229000117_40000.html",
+        "青岚县2023年政府信息公开工作年度报告",
+        "2024-01-30",
+    )
+    return list(spider.report_entries([entry], listing, in_column=True))
+
+
+def test_an_image_only_report_waits_for_the_idle_crawl_then_takes_its_image(spider):
+    out = image_article(spider)
+    assert [type(o).__name__ for o in out] == ["DocumentItem", "Request"]
+    (image,) = [o for o in out if isinstance(o, Request)]
+    assert image.url == "http://127.0.0.11:8000/picture/2023nb.png"
+    assert "nianbao_report" not in image.meta  # archived now, a report only if no 文字版 turns up
+    (request,) = spider.image_only_requests()
+    assert request.url == image.url and request.dont_filter
+    assert request.meta["nianbao_report"]["year"] == 2023
+    assert request.meta["nianbao_report"]["publisher"] == "青岚县人民政府"
+    assert (
+        request.headers["Referer"]
+        == b"http://127.0.0.11:8000/art/2024/1/30/art_1229000117_40001.html"
+    )
+    assert spider.image_only_requests() == []  # decided once
+
+
+def test_a_text_version_listed_after_its_image_version_keeps_it_from_being_a_report(spider):
+    image_article(spider)
+    assert len(list_text_version(spider)) == 1  # the 文字版, on a later list page
+    assert spider.image_only_requests() == []
+    assert spider.crawler.stats.get_value("nianbao/image_versions") == 1
