@@ -270,29 +270,36 @@ class BaseCountySpider(scrapy.Spider):
 
     @property
     def image_only(self) -> list[tuple[dict[str, Any], str, dict[str, Any], str, str]]:
-        """图片版 articles with one image and no 文字版 listed yet: (site, title, report,
-        image URL, page URL), waiting for :meth:`image_only_requests`."""
+        """图片版 articles with no 文字版 listed yet: (site, title, report, document URL, page
+        URL), waiting for :meth:`image_only_requests`."""
         if not hasattr(self, "_image_only"):
             self._image_only: list[tuple[dict[str, Any], str, dict[str, Any], str, str]] = []
         return self._image_only
 
     def image_only_requests(self) -> list[scrapy.Request]:
-        """For each waiting 图片版 whose 文字版 was never listed, a request that makes its image
-        the report's document (served from the store: the image was archived with its page).
+        """For each waiting 图片版 whose 文字版 was never listed, a request that makes it a
+        report: for its document (an attachment or its one image, served from the store, where
+        it was archived with its page) or, when the page is the document, for the page again
+        (a conditional request: the page is known).
 
         Called when the crawl has nothing else to do, so that a 文字版 listed on any page, before
         or after its 图片版, keeps the 图片版 from being a second report of its own.
         """
         waiting, self._image_only = self.image_only, []
         requests = []
-        for site, title, report, image, page in waiting:
+        for site, title, report, document, page in waiting:
             if self.has_text_version(title, site):
                 self.crawler.stats.inc_value("nianbao/image_versions")
                 continue
-            request = self.site_request(
-                image, site, self.parse_document, kind="attachment", nianbao_report=report
-            )
-            request.headers["Referer"] = page
+            if document == page:  # several images or none: the page is the document
+                request = self.site_request(
+                    page, site, self.parse_report_page, kind="page", nianbao_report=report
+                )
+            else:
+                request = self.site_request(
+                    document, site, self.parse_document, kind="attachment", nianbao_report=report
+                )
+                request.headers["Referer"] = page
             requests.append(request.replace(dont_filter=True))
         return requests
 
@@ -411,16 +418,19 @@ class BaseCountySpider(scrapy.Spider):
         files = [f for f in dict.fromkeys(files + images) if same_site(f, site["url"])]
         document = preferred(files)
         image_version = IMAGE_VERSION.search(title)
+        if image_version and document is None and len(images) == 1:
+            document = images[0]  # a 图片版's one image is its document (OCR reads it)
         if image_version and self.has_text_version(title, site):
             # The 图片版 is the same report as its 文字版: its page and images are archived
             # (kept, both versions), but it is not a report of its own.
             document = None
             self.crawler.stats.inc_value("nianbao/image_versions")
-        elif image_version and document is None and len(images) == 1:
-            # A 图片版 alone is the report, its one image the document (OCR reads it); but its
-            # 文字版 may be listed on a later page, so that is decided when the crawl is idle
-            # (image_only_requests). The image is archived now, like any attachment.
-            self.image_only.append((site, title, report, images[0], response.url))
+        elif image_version:
+            # A 图片版 with no 文字版 listed so far: its 文字版 may be on a later list page, so
+            # whether it is a report is decided when the crawl is idle (image_only_requests).
+            # Its page and files are archived now, like any.
+            self.image_only.append((site, title, report, document or response.url, response.url))
+            document = None
         elif document is None:
             yield ReportItem(
                 **report,
@@ -433,6 +443,19 @@ class BaseCountySpider(scrapy.Spider):
             request = self.site_request(url, site, self.parse_document, kind="attachment", **meta)
             request.headers["Referer"] = response.url
             yield request
+
+    def parse_report_page(self, response: Response) -> Iterator[Any]:
+        """An article page that is its report's document, fetched again (conditionally) once
+        the crawl decided it is a report: archive it (new bytes if it changed) and emit the
+        report."""
+        page = self.document_item(response, "page")
+        yield page
+        yield ReportItem(
+            **response.meta["nianbao_report"],
+            document_url=response.url,
+            document_sha256=hashlib.sha256(response.body).hexdigest(),
+            content_type=page.content_type,
+        )
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         """An attachment: archive it; when it is a report's document, emit the report."""

@@ -311,3 +311,22 @@ def test_a_text_version_listed_after_its_image_version_keeps_it_from_being_a_rep
     assert len(list_text_version(spider)) == 1  # the 文字版, on a later list page
     assert spider.image_only_requests() == []
     assert spider.crawler.stats.get_value("nianbao/image_versions") == 1
+
+
+def test_an_image_version_with_several_images_waits_then_its_page_is_the_document(spider):
+    url = "http://127.0.0.11:8000/art/2024/1/30/art_1229000117_40002.html"
+    body = IMAGE_ARTICLE.replace("<p><img", '<p><img src="/picture/p1.png"><img').encode()
+    request = Request(url, meta={"nianbao_site": SITE, "nianbao_in_column": True})
+    out = list(
+        spider.parse_article(HtmlResponse(url, body=body, encoding="utf-8", request=request))
+    )
+    assert not any(isinstance(o, ReportItem) for o in out)  # not before the crawl is idle
+    assert len([o for o in out if isinstance(o, Request)]) == 2  # both images archived
+    (again,) = spider.image_only_requests()
+    assert again.url == url and again.meta["nianbao_kind"] == "page" and again.dont_filter
+    answer = HtmlResponse(url, body=body, encoding="utf-8", request=again)
+    page, report = spider.parse_report_page(answer)
+    assert isinstance(page, DocumentItem) and page.kind == "page"
+    assert report.document_url == url
+    assert report.document_sha256 == hashlib.sha256(body).hexdigest()
+    assert (report.publisher, report.year) == ("青岚县人民政府", 2023)
