@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from parsel import Selector
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
@@ -50,6 +51,9 @@ BODY_SELECTORS = (
     ".article-content",
     ".content",
 )
+# Each body selector is one ``#id`` or ``.class``: article_body finds them in one walk.
+assert all(re.fullmatch(r"[#.][\w-]+", selector) for selector in BODY_SELECTORS)
+_WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*[@id or @class]")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _URL_DATE = re.compile(
     r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
@@ -109,6 +113,24 @@ def same_site(url: str, site_url: str) -> bool:
     if a.hostname == b.hostname:
         return a.port == b.port
     return _registrable(a.hostname) == _registrable(b.hostname)
+
+
+def article_body(root: etree._Element) -> list[etree._Element]:
+    """The elements of the first of :data:`BODY_SELECTORS` the page holds, in document order:
+    what ``response.css(selector)`` gives for the first selector that matches anything, found
+    in one walk of the tree (a walk per selector cost a twentieth of a crawl's CPU).
+
+    >>> page = etree.HTML('<div class="content"><div class="TRS_Editor x">a</div></div>')
+    >>> [e.get("class") for e in article_body(page)]
+    ['TRS_Editor x']
+    """
+    found: dict[str, list[etree._Element]] = {}
+    for element in _WITH_ID_OR_CLASS(root):
+        keys = {"." + name for name in (element.get("class") or "").split()}
+        keys.add("#" + (element.get("id") or ""))
+        for key in keys.intersection(BODY_SELECTORS):
+            found.setdefault(key, []).append(element)
+    return next((found[selector] for selector in BODY_SELECTORS if selector in found), [])
 
 
 def link_text(link: Selector) -> str:
@@ -404,17 +426,20 @@ class BaseCountySpider(scrapy.Spider):
         )
         page = self.document_item(response, "page")
         yield page
-        body = next((b for s in BODY_SELECTORS if (b := response.css(s))), None)
+        body = article_body(response.selector.root)
         files = [
             urljoin(response.url, href)
             for href in response.css("a::attr(href)").getall()
             if is_attachment(urljoin(response.url, href), self.extensions)
         ]
-        images = []
-        if body is not None:
-            # Images count only inside the article body (图片版 reports), never logos and icons.
-            images = [urljoin(response.url, src) for src in body.css("img::attr(src)").getall()]
-            images = [i for i in dict.fromkeys(images) if same_site(i, site["url"])]
+        # Images count only inside the article body (图片版 reports), never logos and icons.
+        images = [
+            urljoin(response.url, src)
+            for element in body
+            for img in element.iter("img")
+            if (src := img.get("src")) is not None
+        ]
+        images = [i for i in dict.fromkeys(images) if same_site(i, site["url"])]
         files = [f for f in dict.fromkeys(files + images) if same_site(f, site["url"])]
         document = preferred(files)
         image_version = IMAGE_VERSION.search(title)
