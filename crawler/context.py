@@ -9,6 +9,7 @@ thread). Their writes are grouped into one transaction per ``NIANBAO_COMMIT_INTE
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive import crawldb
 
+logger = logging.getLogger(__name__)
+
 _ATTR = "_nianbao_db"
 _BATCH = "_nianbao_commits"
 
@@ -33,11 +36,14 @@ class CommitBatch:
 
     A commit per row was a fifth of a fast crawl's time. A crash loses at most the last
     interval's rows, never bytes: the WARC records and stored files are written before their
-    rows, and a rerun that does not find the rows fetches those pages again. Code that commits
-    on its own (``with db.conn``) only ends a batch early. ``interval <= 0`` commits each write.
+    rows, and a rerun that does not find the rows fetches those pages again. A batch that cannot
+    be committed (a full disk) is given up the same way, so that the database is not left
+    locked, and a full disk stops the crawl (:func:`stop_if_disk_full`). Code that commits on
+    its own (``with db.conn``) only ends a batch early. ``interval <= 0`` commits each write.
     """
 
     def __init__(self, crawler: Crawler, db: sqlite_utils.Database, interval: float) -> None:
+        self.crawler = crawler
         self.db = db
         self.interval = interval
         self.last = time.monotonic()
@@ -55,22 +61,37 @@ class CommitBatch:
             self.db.conn.execute("BEGIN")
 
     def commit(self) -> None:
-        """Commit what is pending now (and start the next batch)."""
+        """Commit what is pending now (and start the next batch); on failure give the batch
+        up and raise."""
         self.last = time.monotonic()
-        if self.db.conn.in_transaction:
-            self.db.conn.commit()
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.commit()
+        except sqlite3.Error:
+            self.db.conn.rollback()
+            raise
         self.begin()
 
     def tick(self) -> None:
-        if time.monotonic() - self.last >= self.interval:
+        """Commit when the interval has passed. Never raises: it runs from a timer and from
+        every :func:`database` call, whose callers did not write the batch."""
+        if time.monotonic() - self.last < self.interval:
+            return
+        try:
             self.commit()
+        except sqlite3.Error as exc:
+            if not stop_if_disk_full(self.crawler, exc):
+                logger.error("crawl database: a batch of rows could not be committed: %s", exc)
+            self.begin()
 
     def close(self) -> None:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         self.interval = 0
-        if self.db.conn.in_transaction:
-            self.db.conn.commit()
+        try:
+            self.commit()
+        except sqlite3.Error as exc:
+            logger.error("crawl database: the last rows could not be committed: %s", exc)
 
 
 def data_dir(crawler: Crawler) -> Path:
