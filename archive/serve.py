@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from archive.db import copy_database, open_archive
@@ -157,3 +159,53 @@ def serve(data: str | Path, port: int, host: str = "127.0.0.1", public: bool = F
     argv = [sys.executable, "-m", "datasette", *datasette_args(data, port, host, public)]
     sys.stdout.flush()
     os.execv(sys.executable, argv)
+
+
+def launch(
+    data: str | Path,
+    port: int,
+    *,
+    public: bool = False,
+    python: str | Path | None = None,
+    env: dict[str, str] | None = None,
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.PIPE,
+    timeout: float = 60.0,
+) -> subprocess.Popen:
+    """Start ``python -m archive serve --data DATA --port PORT`` in a subprocess and return it
+    once it answers ``/-/versions.json`` on loopback (tests, benchmarks and the reliability
+    harness serve archives this way).
+
+    :param python: the interpreter (this one by default)
+    :param env: the child's environment (this one by default)
+    :param stdout: where the child's output goes; ``stderr`` likewise (a pipe by default, whose
+        tail goes into the error when the server exits before answering)
+    :raises ServeError: the server exited or did not answer within ``timeout`` seconds
+
+    >>> process = launch("data", 8001)  # doctest: +SKIP
+    >>> process.terminate()  # doctest: +SKIP
+    """
+    args = ["-m", "archive", "serve", "--data", str(data), "--port", str(port)]
+    process = subprocess.Popen(
+        [str(python or sys.executable), *args, *(["--public"] if public else [])],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = process.stderr.read()[-2000:] if stderr == subprocess.PIPE else ""
+            raise ServeError(f"archive serve exited with {process.returncode}: {tail}")
+        try:
+            with opener.open(f"http://127.0.0.1:{port}/-/versions.json", timeout=2) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise ServeError(f"archive serve did not answer on port {port} within {timeout:g} s")

@@ -68,6 +68,7 @@ from archive.derived import build_facet_counts, write_stamp
 from archive.figures import build_figures, create_figure_indexes
 from archive.metadata import DATABASE, canned_queries
 from archive.search import build_search_index
+from archive.serve import ServeError, launch
 from extract.template import (
     AMOUNT_MEASURES,
     APPLICANTS,
@@ -507,21 +508,15 @@ def _get(url: str, timeout: float = 120) -> tuple[int, bytes]:
 
 def start_server(data: Path, port: int, log: Path, public: bool = False) -> tuple[Any, float]:
     """``python -m archive serve`` on ``port``; returns (process, seconds until it answers)."""
-    cmd = [sys.executable, "-m", "archive", "serve", "--data", str(data), "--port", str(port)]
-    if public:
-        cmd.append("--public")
-    out = open(log, "w")  # noqa: SIM115
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"archive serve exited; see {log}")
+    with open(log, "w") as out:  # the child keeps its own descriptor
         try:
-            if _get(f"http://127.0.0.1:{port}/-/versions.json", timeout=2)[0] == 200:
-                return proc, round(time.perf_counter() - start, 2)
-        except OSError:
-            pass
-        time.sleep(0.2)
+            proc = launch(
+                data, port, public=public, stdout=out, stderr=subprocess.STDOUT, timeout=3600
+            )
+        except ServeError as exc:
+            raise RuntimeError(f"{exc}; see {log}") from exc
+    return proc, round(time.perf_counter() - start, 2)
 
 
 def sample_values(data: Path, seed: int = 2) -> dict[str, list[str]]:

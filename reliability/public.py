@@ -17,14 +17,14 @@ import hashlib
 import http.client
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 from archive.db import open_archive, save_report
 from archive.derived import rebuild
-from reliability.common import REPO, Result, env_with
+from archive.serve import launch
+from reliability.common import Result, env_with
 
 HOSTILE_ID = "hostile-title"
 HOSTILE_TITLE = '<script>window.__pwned=1;document.title="pwned"</script>甲县<b>报告</b>'
@@ -129,26 +129,8 @@ class PublicServer:
         self.data, self.port = data, port
 
     def __enter__(self) -> PublicServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "archive", "serve", "--data", str(self.data)]
-            + ["--port", str(self.port), "--public"],
-            cwd=REPO,
-            env=env_with(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"datasette exited: {self.process.stderr.read()[-500:]}")
-            try:
-                if _request(self.port, "/-/versions.json", timeout=2)[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("datasette did not answer within 60 s")
+        self.process = launch(self.data, self.port, public=True, env=env_with())
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from archive.serve import launch
 from reliability.common import REPO, Result, env_with
 from reliability.public import _request
 
@@ -37,23 +38,7 @@ POLL_SQL = (
 
 
 def _serve(data: Path, port: int, public: bool) -> subprocess.Popen:
-    args = [sys.executable, "-m", "archive", "serve", "--data", str(data), "--port", str(port)]
-    process = subprocess.Popen(
-        args + (["--public"] if public else []),
-        cwd=REPO,
-        env=env_with(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if _request(port, "/-/versions.json", timeout=2)[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("datasette did not start")
+    return launch(data, port, public=public, env=env_with(), stderr=subprocess.DEVNULL)
 
 
 def run_serving(data: Path, port: int, expected_reports: int, public: bool = False) -> list[Result]:

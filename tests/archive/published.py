@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,10 +17,11 @@ from pathlib import Path
 from archive import crawldb
 from archive.db import open_archive, save_report
 from archive.derived import rebuild
+from archive.serve import launch
 from archive.store import FileStore
 from archive.warc import WarcWriter
 from tests.archive.sample import parsed_report
-from tests.helpers import PYTHON, REPO, free_port
+from tests.helpers import PYTHON, free_port
 
 ORIGIN = "http://127.0.0.11"
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -136,34 +136,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         python = PYTHON if PYTHON.exists() else Path(sys.executable)
-        self.process = subprocess.Popen(
-            [
-                str(python),
-                "-m",
-                "archive",
-                "serve",
-                "--data",
-                str(data),
-                "--port",
-                str(self.port),
-                "--public",
-            ],
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"datasette exited: {self.process.stderr.read()[-2000:]}")
-            try:
-                if get(f"{self.base}/-/versions.json", timeout=2)[0] == 200:
-                    return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
-        self.stop()
-        raise AssertionError("datasette did not answer within 60 s")
+        self.process = launch(data, self.port, public=True, python=python)
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,7 +17,14 @@ from sqlite_utils import Database
 from archive.check import check_paths
 from archive.db import open_archive
 from archive.metadata import metadata
-from archive.serve import PLUGINS_DIR, TEMPLATES_DIR, ServeError, datasette_args, prepare
+from archive.serve import (
+    PLUGINS_DIR,
+    TEMPLATES_DIR,
+    ServeError,
+    datasette_args,
+    launch,
+    prepare,
+)
 from archive.store import FileStore
 from tests.helpers import PYTHON, REPO, free_port
 
@@ -143,32 +149,12 @@ def _json(url: str):
         return json.loads(response.read().decode("utf-8"))
 
 
-def _wait(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"datasette exited: {process.stderr.read()}")
-        try:
-            _json(url)
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.2)
-    raise AssertionError(f"datasette did not answer {url} within {seconds}s")
-
-
 def test_real_datasette_process(data_dir):
     port = free_port()
     python = PYTHON if PYTHON.exists() else Path(sys.executable)
-    process = subprocess.Popen(
-        [str(python), "-m", "archive", "serve", "--data", str(data_dir), "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = launch(data_dir, port, python=python, timeout=30)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait(f"{base}/-/versions.json", process)
         rows = _json(
             f"{base}/archive/request_stats.json?report_id=r-edu-2023&_shape=array&_size=max"
         )
