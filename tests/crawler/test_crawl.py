@@ -21,9 +21,14 @@ from tests.helpers import PYTHON, REPO
 FAST = ["-s", "DOWNLOAD_DELAY=0.01", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0"]
 
 
+def crawl_args(sources: Path, data: Path, *extra: str) -> list[str]:
+    """The command line of ``python -m crawler`` over ``sources`` into ``data``."""
+    return [str(PYTHON), "-m", "crawler", "--sources", str(sources), "--data", str(data), *extra]
+
+
 def run_crawl(sources: Path, data: Path, *extra: str, timeout: float = 120):
     return subprocess.run(
-        [str(PYTHON), "-m", "crawler", "--sources", str(sources), "--data", str(data), *extra],
+        crawl_args(sources, data, *extra),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -211,19 +216,9 @@ def test_second_concurrent_run_exits_zero_and_a_stopped_run_resumes(tmp_path):
     with serve_sample_web(tmp_path / "web") as web:
         sources = web.write_sources(tmp_path / "sources.csv")
         slow = subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "crawler",
-                "--sources",
-                str(sources),
-                "--data",
-                str(data),
-                "-s",
-                "DOWNLOAD_DELAY=0.3",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
+            crawl_args(
+                sources, data, "-s", "DOWNLOAD_DELAY=0.3", "-s", "AUTOTHROTTLE_ENABLED=False"
+            ),
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

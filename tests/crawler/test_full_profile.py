@@ -23,8 +23,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.titles import normalise
 from sampleweb import serve_sample_web
-from tests.crawler.test_crawl import path_of, path_of_req, run_crawl
-from tests.helpers import PYTHON, REPO
+from tests.crawler.test_crawl import crawl_args, path_of, path_of_req, run_crawl
+from tests.helpers import REPO
 
 FAST = ["-s", "DOWNLOAD_DELAY=0.01", "-s", "AUTOTHROTTLE_ENABLED=False"]
 BLOCKED, GKMLPT, SLOW = "320991", "440991", "510991"
@@ -406,19 +406,7 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_crawl(full, tmp_path):
     assert run_crawl(sources, reference, *FAST).returncode == 0
     data = tmp_path / "killed"
     proc = subprocess.Popen(
-        [
-            str(PYTHON),
-            "-m",
-            "crawler",
-            "--sources",
-            str(sources),
-            "--data",
-            str(data),
-            "-s",
-            "DOWNLOAD_DELAY=0.1",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-        ],
+        crawl_args(sources, data, "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False"),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
