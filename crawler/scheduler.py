@@ -26,19 +26,12 @@ class SpillingScheduler(Scheduler):
     'Scheduler'
     """
 
-    def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        self._mqpush(request)
-        assert self.stats is not None
-        self.stats.inc_value("scheduler/enqueued/memory")
-        self.stats.inc_value("scheduler/enqueued")
-        return True
+    def _dqpush(self, request: Request) -> bool:
+        return False  # while the crawl runs, Scrapy's enqueue_request falls back to memory
 
     def close(self, reason: str) -> Deferred[None] | None:
         if self.dqs is not None:
             while (request := self.mqs.pop()) is not None:
-                if not self._dqpush(request):
+                if not super()._dqpush(request):
                     break  # not serialisable: lost with the process, as in Scrapy's scheduler
         return super().close(reason)
