@@ -183,8 +183,13 @@ def upsert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> No
         action = f"update set {updates}" if updates else "nothing"
         sql = f"insert into [{table}] ({names}) values ({marks}) on conflict([{pk}]) do {action}"
         _UPSERTS[(table, columns)] = sql
+    params = [row[c] for c in columns]
+    if db.conn.in_transaction:
+        # one statement is atomic on its own: a savepoint around it cost two more per row
+        db.conn.execute(sql, params)
+        return
     with db.atomic():
-        db.conn.execute(sql, [row[c] for c in columns])
+        db.conn.execute(sql, params)
 
 
 def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any] | None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from archive.faults import maybe_crash
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -41,9 +44,9 @@ class FileStore:
 
         :param sha256: 64 lowercase hex digits.
         """
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if not _SHA256.fullmatch(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def has(self, sha256: str) -> bool:
         """True when the file with this sha256 is in the store."""

@@ -12,7 +12,6 @@ import errno
 import logging
 import sqlite3
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +113,7 @@ def database(crawler: Crawler) -> sqlite_utils.Database:
 
 def now_iso() -> str:
     """The current UTC time, ISO 8601 with seconds, e.g. ``2026-01-30T08:00:00Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def site_of(request: Request) -> dict[str, Any]:

@@ -16,7 +16,8 @@ class DocumentItem:
 
     ``kind`` is ``page`` or ``attachment``; ``body`` is the decoded entity (content coding removed,
     as a user downloading the file gets it); ``warc_file``/``warc_offset`` locate the raw exchange.
-    ``stored`` is True when the bytes came from the file store (incremental run).
+    ``stored`` is True when the bytes came from the file store (incremental run). ``sha256`` is
+    the body's, when the spider has computed it already (it names the report's document too).
     """
 
     url: str
@@ -35,6 +36,7 @@ class DocumentItem:
     warc_offset: int | None = None
     stored: bool = False
     revalidated: bool = False
+    sha256: str | None = None
 
 
 @dataclass

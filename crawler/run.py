@@ -223,6 +223,9 @@ def _run_scrapy(settings: Settings) -> tuple[dict[str, Any], str]:
     # a log line that cannot be written (disk full) is dropped, not dumped on stderr
     logging.raiseExceptions = False
     process = CrawlerProcess(settings)
+    # Scrapy leaves its loggers at NOTSET and filters in the handler, so each response and item
+    # built a DEBUG record only to drop it
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(CountySpider)
     process.crawl(crawler)
     process.start()

@@ -68,8 +68,9 @@ TELNETCONSOLE_ENABLED = False
 
 CONCURRENT_REQUESTS = 16
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output; the archive pipeline is
-# synchronous, so many only cost CPU (the default 100 tasks a page were a fifth of a fast crawl).
-CONCURRENT_ITEMS = 16
+# synchronous, so more than one only costs CPU (the default 100 tasks a page were a fifth of a
+# fast crawl). Pages are still scraped side by side: the limit is per callback.
+CONCURRENT_ITEMS = 1
 # Responses being parsed hold their lxml trees, ten times their bodies; Scrapy's 5 MB default
 # let a fast crawl parse ~200 pages at once (peak memory up by half, and slower for it).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 500_000

@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from crawler.context import adcode_of, record_error, site_stat
 
@@ -101,3 +101,10 @@ class RedirectLimitMiddleware(_RecordsRedirectLimit, RedirectMiddleware):
 
 class MetaRefreshLimitMiddleware(_RecordsRedirectLimit, MetaRefreshMiddleware):
     """Scrapy's MetaRefreshMiddleware, recording refresh loops (see _RecordsRedirectLimit)."""
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        # Scrapy strips scripts, comments and entities from every page's first 4096 characters
+        # before it looks for the tag; a page whose head never says "refresh" cannot have one.
+        if isinstance(response, HtmlResponse) and "refresh" not in response.text[:4096].lower():
+            return response
+        return super().process_response(request, response)

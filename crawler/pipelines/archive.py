@@ -11,7 +11,8 @@ and ``archive/duplicate`` (files), ``attachment/<format>``, ``nianbao/site/<adco
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict
+from dataclasses import fields
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -22,6 +23,11 @@ from archive.store import FileStore, sha256_hex
 from crawler.attachments import extension
 from crawler.context import data_dir, database, now_iso, site_stat, stop_if_disk_full
 from crawler.items import DocumentItem, ReportItem
+
+
+def _fields(item: DocumentItem | ReportItem, *skip: str) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value, bodies included
+    return {f.name: getattr(item, f.name) for f in fields(item) if f.name not in skip}
 
 
 class ArchivePipeline:
@@ -62,14 +68,14 @@ class ArchivePipeline:
                         [now_iso(), item.url],
                     )
             return
-        sha256 = sha256_hex(item.body)
+        sha256 = item.sha256 or sha256_hex(item.body)
         existed = self.store.has(sha256)
         self.store.put(item.body, sha256)
         maybe_crash("crawl.document_row")
         self.stats.inc_value("archive/duplicate" if existed else "archive/new")
         if item.kind == "attachment":
             self.stats.inc_value(f"attachment/{extension(item.filename or item.url) or 'other'}")
-        row = {k: v for k, v in asdict(item).items() if k not in ("body", "stored", "revalidated")}
+        row = _fields(item, "body", "stored", "revalidated")
         row.update(
             id=crawldb.document_id(item.url, sha256),
             sha256=sha256,
@@ -81,7 +87,7 @@ class ArchivePipeline:
 
     def archive_report(self, item: ReportItem) -> None:
         seen = now_iso()
-        row = asdict(item) | {
+        row = _fields(item) | {
             "first_seen": seen,
             "last_seen": seen,
             "last_run_id": self.run_id,

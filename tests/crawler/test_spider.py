@@ -330,3 +330,25 @@ def test_an_image_version_with_several_images_waits_then_its_page_is_the_documen
     assert report.document_url == url
     assert report.document_sha256 == hashlib.sha256(body).hexdigest()
     assert (report.publisher, report.year) == ("青岚县人民政府", 2023)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # nested candidates: the first selector of BODY_SELECTORS that matches wins
+        '<div class="content"><div id="x" class="TRS_Editor">a<img src="1.png"></div></div>',
+        # several elements match the winning selector; id and class on one element
+        '<p class="article">a</p><div id="zoom" class="article">b</div><p class="article">c</p>',
+        # class lists with tabs and newlines; a near miss (content2) and an empty class
+        '<div class="x\tcontent\n y">a</div><div class="content2">b</div><div class="">c</div>',
+        # ids are exact, not words
+        '<div id="zoom x">a</div><div id="UCAP-CONTENT">b</div>',
+        "<p>no body at all</p>",
+    ],
+)
+def test_article_body_is_what_css_finds_for_the_first_selector_that_matches(html):
+    from crawler.spiders.base import BODY_SELECTORS, article_body
+
+    page = HtmlResponse("http://127.0.0.11/a.html", body=html.encode(), encoding="utf-8")
+    expected = next((found for found in (page.css(s) for s in BODY_SELECTORS) if found), [])
+    assert article_body(page.selector.root) == [s.root for s in expected]
