@@ -34,6 +34,8 @@ Components (each has an ``_ENABLED`` flag; disabled components raise ``NotConfig
   (``If-None-Match``/``If-Modified-Since``) and a 304 reuses the stored bytes.
 - ``NIANBAO_COMMIT_INTERVAL`` (1.0): seconds of crawl-database writes grouped into one
   transaction (0 = a commit per write); a crash loses at most that much of rows, never bytes.
+- ``NIANBAO_GC_THRESHOLDS`` (``[10000, 10, 10]``): Python's garbage-collector thresholds while
+  the spider runs (``crawler.gcthresholds``; empty = Python's defaults).
 - ``NIANBAO_ARCHIVE_ENABLED`` (True): the item pipeline that writes originals to
   ``DATA/files`` and rows to ``documents`` and ``report_links``.
 
@@ -124,6 +126,7 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.progress.Progress": 500,
+    "crawler.gcthresholds.GcThresholds": 0,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 300,
@@ -153,6 +156,7 @@ NIANBAO_REVALIDATE_DAYS = 30
 NIANBAO_ARCHIVE_ENABLED = True
 NIANBAO_COMMIT_INTERVAL = 1.0
 NIANBAO_RESUME_ENABLED = True
+NIANBAO_GC_THRESHOLDS = [10000, 10, 10]
 
 NIANBAO_NAV_KEYWORDS = [
     "政府信息公开",

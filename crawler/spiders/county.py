@@ -15,7 +15,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.context import site_stat
-from crawler.spiders.base import BaseCountySpider
+from crawler.spiders.base import BaseCountySpider, detach_selector
 from crawler.spiders.gkmlpt import GkmlptMixin
 from crawler.spiders.hanweb import HanwebMixin
 from crawler.spiders.standard import StandardMixin
@@ -54,6 +54,7 @@ class CountySpider(GkmlptMixin, HanwebMixin, TrsMixin, StandardMixin, BaseCounty
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             return
+        detach_selector(response)
         in_column = self.in_report_column(response)
         family = self.detect_family(response)
         if in_column or family != "standard":

@@ -37,3 +37,27 @@ def test_polite_defaults():
 def test_scrapy_cfg_points_at_the_settings():
     text = Path(REPO / "scrapy.cfg").read_text()
     assert "default = crawler.settings" in text
+
+
+def test_gc_thresholds_are_set_for_the_run_and_restored():
+    import gc
+
+    import pytest
+    from scrapy import Spider
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.gcthresholds import GcThresholds
+
+    before = gc.get_threshold()
+    extension = GcThresholds.from_crawler(
+        get_crawler(Spider, {"NIANBAO_GC_THRESHOLDS": settings.NIANBAO_GC_THRESHOLDS})
+    )
+    try:
+        extension.spider_opened()
+        assert gc.get_threshold() == (10000, 10, 10)
+    finally:
+        extension.spider_closed()
+    assert gc.get_threshold() == before
+    with pytest.raises(NotConfigured):
+        GcThresholds.from_crawler(get_crawler(Spider, {"NIANBAO_GC_THRESHOLDS": []}))

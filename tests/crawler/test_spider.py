@@ -352,3 +352,31 @@ def test_article_body_is_what_css_finds_for_the_first_selector_that_matches(html
     page = HtmlResponse("http://127.0.0.11/a.html", body=html.encode(), encoding="utf-8")
     expected = next((found for found in (page.css(s) for s in BODY_SELECTORS) if found), [])
     assert article_body(page.selector.root) == [s.root for s in expected]
+
+
+@pytest.mark.parametrize(
+    ("path", "url", "callback"),
+    [
+        ("standard/column.html", "http://127.0.0.13:8000/zfxxgk/zfxxgknb/index.html", "parse"),
+        (
+            "hanweb/article_pdf.html",
+            "http://127.0.0.11:8000/art/2024/3/14/art_1229000117_32823.html",
+            "parse_article",
+        ),
+    ],
+)
+def test_a_parsed_page_is_freed_without_the_garbage_collector(spider, path, url, callback):
+    import gc
+    import weakref
+
+    page = response(path, url, site={**SITE, "url": "http://127.0.0.13:8000/"})
+    gc.disable()
+    try:
+        out = list(getattr(spider, callback)(page))
+        assert out
+        assert page.selector.response is None
+        alive = weakref.ref(page)
+        del page
+        assert alive() is None
+    finally:
+        gc.enable()
