@@ -389,8 +389,8 @@ class WarcWriter:
             request_body,
             {"WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": response_id},
         )
-        self._write(request)
-        offset = self._write(response)
+        # one write for the pair: a full disk takes both records or neither
+        offset = self._write(request + response) + len(request)
         assert self.current is not None
         return self._final_name(self.current), offset
 
