@@ -64,6 +64,9 @@ def test_crawl_bench_quick(tmp_path):
     assert a["archiving_ratio"] * a["no_archiving_ratio"] == pytest.approx(
         a["ratio"], rel=0.05, abs=0.02
     )
+    # every HTML answer, and only those: not robots.txt, the PDFs or the list APIs' XML
+    assert 0 < a["html_parse"]["pages"] < a["requests"]
+    assert a["html_parse"]["seconds"] > 0
     assert b["bound_seconds"] == pytest.approx(b["busiest_site_requests"] * b["delay"])
     for key in ("seconds", "ratio", "peak_mib", "busiest_site_requests"):
         assert b[key] > 0, key
@@ -133,3 +136,28 @@ def test_bench_command_lists_every_part():
         cmd = command(part, "quick", Path("results"))
         assert cmd[:3] == [sys.executable, "-m", f"bench.{part}"]
         assert cmd[-1] == f"results/{part}.json"
+
+
+def test_html_parse_seconds_parses_the_html_answers_of_a_warc(tmp_path):
+    from archive.warc import WarcWriter
+
+    writer = WarcWriter(tmp_path / "warc")
+    for url, kind, body in [
+        ("http://a.example/", "text/html; charset=utf-8", "<p>年度报告</p>".encode()),
+        ("http://a.example/robots.txt", "text/plain", b"User-agent: *"),
+        ("http://a.example/r.pdf", "application/pdf", b"%PDF-1.7"),
+        ("http://a.example/gbk.html", "text/html; charset=gbk", "<p>年报</p>".encode("gbk")),
+    ]:
+        writer.write_exchange(
+            url=url,
+            method="GET",
+            request_headers=[],
+            request_body=b"",
+            status=200,
+            response_headers=[("Content-Type", kind)],
+            response_body=body,
+        )
+    writer.close()
+    found = crawl.html_parse_seconds(tmp_path / "warc")
+    assert found["pages"] == 2
+    assert found["seconds"] >= 0
