@@ -2,8 +2,8 @@
 
 Setting ``NIANBAO_GC_THRESHOLDS`` (``[10000, 10, 10]``; empty = Python's own): the thresholds
 set while the spider runs, restored when it closes. At Python's default (a collection every
-700 net new objects) a fast crawl spent about a tenth of its CPU in collections, most of them
-full collections of a heap that Twisted and Scrapy fill with long-lived objects. Pages are
+700 net new objects) a fast crawl spent much of its CPU in collections, most of them full
+collections of a heap that Twisted and Scrapy fill with long-lived objects. Pages are
 freed by reference counting (:func:`crawler.spiders.base.detach_selector`), so a rarer
 collection does not hold more of them: the peak memory of the crawl benchmark stays the same.
 
