@@ -167,6 +167,91 @@ def _pdfplumber_tables(data: bytes, pages: list[int]) -> dict[int, list[Grid]]:
     return out
 
 
+def table_spans(grids: list[Grid]) -> dict[int, list[tuple[float, float, float, float]]]:
+    """Per page, the areas its table rows cover (``x0, top, x1, bottom``, points from the top),
+    rows that touch or overlap merged into one area.
+
+    Only rows of two or more cells count: a row that is one cell across the table is a caption
+    (``第二十条第（一）项``), a heading or, where ruled lines run under the prose, a line of
+    the prose itself, and stays in the text.
+
+    >>> g = grid_from_cells([((50, 80, 300, 100), "二、主动公开政府信息情况"),
+    ...     ((50, 100, 150, 120), "信息内容"), ((150, 100, 300, 120), "本年制发件数"),
+    ...     ((50, 120, 150, 140), "规章"), ((150, 120, 300, 140), "0")], 2)
+    >>> table_spans([g])
+    {2: [(50.0, 100.0, 300.0, 140.0)]}
+    """
+    boxes: dict[int, list[tuple[float, float, float, float]]] = {}
+    for grid in grids:
+        for row in grid.rows:
+            cells = {c.origin: c for c in row if c.bbox is not None and c.page is not None}
+            if len(cells) < 2:
+                continue
+            page = next(iter(cells.values())).page
+            assert page is not None
+            x0s, tops, x1s, bottoms = zip(*(c.bbox for c in cells.values()), strict=True)
+            boxes.setdefault(page, []).append((min(x0s), min(tops), max(x1s), max(bottoms)))
+    spans: dict[int, list[tuple[float, float, float, float]]] = {}
+    for page, rows in boxes.items():
+        merged: list[list[float]] = []
+        for x0, top, x1, bottom in sorted(rows, key=lambda b: b[1]):
+            if merged and top <= merged[-1][3] + _SNAP:
+                last = merged[-1]
+                last[:] = [min(last[0], x0), last[1], max(last[2], x1), max(last[3], bottom)]
+            else:
+                merged.append([float(x0), float(top), float(x1), float(bottom)])
+        spans[page] = [(float(a), float(b), float(c), float(d)) for a, b, c, d in merged]
+    return spans
+
+
+def _bounded(
+    textpage: pypdfium2.PdfTextPage,
+    height: float,
+    left: float,
+    top: float,
+    right: float,
+    bottom: float,
+) -> str:
+    """The text in a box given in points from the top (pdfium counts from the bottom)."""
+    if right - left <= 0 or bottom - top <= 0:
+        return ""
+    return textpage.get_text_bounded(
+        left=left, bottom=height - bottom, right=right, top=height - top
+    )
+
+
+def text_outside(
+    data: bytes, spans: dict[int, list[tuple[float, float, float, float]]]
+) -> dict[int, str]:
+    """The text of each page of ``spans`` without the text inside its table rows: the bands
+    above, between and below them, and whatever is printed beside them, top to bottom.
+
+    Section text read from the whole page held the tables' cells, row by row, in the middle
+    of the prose; the cells are read from the tables.
+    """
+    out: dict[int, str] = {}
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for no, areas in spans.items():
+            page = pdf[no - 1]
+            textpage = page.get_textpage()
+            width, height = page.get_width(), page.get_height()
+            parts, y = [], 0.0
+            for x0, top, x1, bottom in areas:
+                parts.append(_bounded(textpage, height, 0, y, width, top))
+                parts.append(_bounded(textpage, height, 0, top, x0, bottom))
+                parts.append(_bounded(textpage, height, x1, top, width, bottom))
+                y = bottom
+            parts.append(_bounded(textpage, height, 0, y, width, height))
+            text = "\n".join(p for p in parts if p.strip())
+            out[no] = text.replace("\r\n", "\n").replace("\r", "\n")
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return out
+
+
 @reader("pdf")
 def read_pdf(data: bytes) -> Document:
     """Parse a text PDF, or OCR a scanned one (format ``pdf_scanned``).
@@ -180,8 +265,6 @@ def read_pdf(data: bytes) -> Document:
             return read_scanned_pdf(data)
         raise UnsupportedDocument("no text and no page image: not a scanned PDF either")
     doc = Document("pdf")
-    for no, text in enumerate(texts, start=1):
-        doc.blocks.extend(Block(clean(line), no) for line in text.split("\n") if clean(line))
     # pages without the template's words hold no statistics; when no page has them (a report
     # in another layout) every page is read
     marked = [i for i, t in enumerate(texts, 1) if any(m in t for m in TABLE_MARKERS)]
@@ -189,6 +272,10 @@ def read_pdf(data: bytes) -> Document:
     missing = [no for no in pages if not vector_grids[no]]
     if missing:
         vector_grids.update(_pdfplumber_tables(data, missing))
-    grids = [g for no in pages for g in vector_grids[no]]
-    doc.grids = stitch([g for g in grids if g.rows and g.rows[0]])
+    grids = [g for no in pages for g in vector_grids[no] if g.rows and g.rows[0]]
+    # the blocks (section text) are the prose: a page's tables are read as grids, not twice
+    prose = dict(enumerate(texts, start=1)) | text_outside(data, table_spans(grids))
+    for no, text in prose.items():
+        doc.blocks.extend(Block(clean(line), no) for line in text.split("\n") if clean(line))
+    doc.grids = stitch(grids)
     return doc

@@ -85,3 +85,22 @@ def test_two_tables_on_a_page_are_snapped_apart():
         [["a", "1"], ["b", "2"]],
         [["a", "1"], ["b", "2"]],
     ]
+
+
+def test_section_text_is_the_prose_without_the_tables_cells():
+    from sampleweb.counties import COUNTIES
+    from sampleweb.narrative import paragraphs
+    from sampleweb.render_pdf import report_pdf
+    from sampleweb.reportdata import build_report
+
+    report = build_report(COUNTIES[0], COUNTIES[0].organs[1], 2023)
+    result = parse_bytes(report_pdf(report), content_type="application/pdf")
+    texts = {code: text.replace("\n", "") for code, text in result["section_texts"].items()}
+    prose = {code: "".join(lines) for code, lines in paragraphs(report).items()}
+    # the prose, whole, and nothing of the tables but the captions of the proactive table's
+    # parts (a row that is one cell across is kept: on real reports such rows can be prose)
+    captions = "".join(f"第二十条第（{n}）项" for n in ("一", "五", "六", "八"))
+    assert texts == prose | {"proactive": captions}
+    # and the tables themselves are read as before
+    assert all(len(result[t]) > 5 for t in ("proactive_stats", "request_stats", "appeal_stats"))
+    assert result["checks"] and all(passed for _, _, passed, _ in result["checks"])
