@@ -10,6 +10,8 @@ Stats: ``nianbao/backoff``.
 
 from __future__ import annotations
 
+from time import monotonic
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -72,8 +74,7 @@ class BackoffMiddleware:
             return response
         if response.status in BACKOFF_STATUSES:
             asked = retry_after(response.headers.get("Retry-After"))
-            slot.delay = backed_off(slot.delay, self.base, asked, self.ceiling)
-            self.crawler.stats.inc_value("nianbao/backoff")
+            self._back_off(slot, asked)
         elif response.status < 400 and slot.delay > self.base:
             slot.delay = max(self.base, slot.delay / 2)
         return response
@@ -83,6 +84,12 @@ class BackoffMiddleware:
             return None  # robots.txt, caps, a blocked site: nothing went wrong on the wire
         slot = self._slot(request)
         if slot is not None:
-            slot.delay = backed_off(slot.delay, self.base, 0.0, self.ceiling)
-            self.crawler.stats.inc_value("nianbao/backoff")
+            self._back_off(slot, 0.0)
         return None
+
+    def _back_off(self, slot, asked: float) -> None:
+        slot.delay = backed_off(slot.delay, self.base, asked, self.ceiling)
+        # Scrapy counts a slot's delay from when its last request went out; a Retry-After
+        # counts from the answer, which a slow server gives long after
+        slot.lastseen = max(slot.lastseen, monotonic())
+        self.crawler.stats.inc_value("nianbao/backoff")

@@ -253,3 +253,24 @@ def test_meta_refresh_is_followed_and_a_refresh_loop_recorded(tmp_path):
             "max redirections reached: more than 2 redirects, last http://127.0.0.11/loop.html",
         )
     ]
+
+
+def test_a_retry_after_counts_from_the_answer_not_from_the_request(tmp_path):
+    from time import monotonic
+
+    from scrapy.core.downloader import Slot
+
+    from crawler.middlewares.backoff import BackoffMiddleware
+
+    crawler = crawler_for(
+        tmp_path, NIANBAO_BACKOFF_ENABLED=True, NIANBAO_BACKOFF_MAX_DELAY=60, DOWNLOAD_DELAY=0.5
+    )
+    mw = BackoffMiddleware.from_crawler(crawler)
+    slot = Slot(concurrency=1, delay=0.5, jitter=0)
+    slot.lastseen = monotonic() - 5  # the request went out five seconds ago, a slow answer
+    before = monotonic()
+    mw._back_off(slot, 1.0)
+    assert slot.delay == 1.0
+    # the slot's next request waits the full second from now, not from five seconds ago
+    assert slot.lastseen >= before
+    assert crawler.stats.get_value("nianbao/backoff") == 1
