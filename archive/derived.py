@@ -2,7 +2,7 @@
 
 ``report_figures`` and ``county_years`` (:mod:`archive.figures`), ``counties``
 (:mod:`archive.counties`), the bigram search indexes ``sections_fts`` and ``reports_fts``
-(:mod:`archive.search`), the whole-table facet counts ``facet_counts``
+(:mod:`archive.search`), the facet counts ``facet_counts`` and ``facet_counts_by``
 (:func:`build_facet_counts`) and the cross-year rows of ``checks``
 (:data:`extract.template.CROSS_YEAR_CHECKS`, see :func:`build_cross_year_checks`) are all computed
 from ``reports`` and the long tables, so rebuilding them is idempotent: run it twice and the
@@ -37,9 +37,13 @@ DERIVED_TABLES = (
     "sections_fts",
     "reports_fts",
     "facet_counts",
+    "facet_counts_by",
 )
 #: the counts of every table's default facets over the whole table: (table, column, value, count)
 FACET_COUNTS_TABLE = "facet_counts"
+#: the same within each value of one of the table's default facets:
+#: (table, by, by_value, column, value, count)
+FACET_COUNTS_BY_TABLE = "facet_counts_by"
 #: one row: the fingerprint of the contract tables the derived tables were last built from
 STAMP_TABLE = "derived_stamp"
 #: bump when the derived tables' definitions change, so existing archives rebuild once
@@ -119,11 +123,13 @@ def rebuild(db: Database) -> None:
 
 
 def build_facet_counts(db: Database, facets: dict[str, list[str]] | None = None) -> int:
-    """Count the values of each table's default facets over the whole table; rows written.
+    """Count the values of each table's default facets over the whole table, and within each
+    value of each of them (``facet_counts_by``); rows written to ``facet_counts``.
 
-    A table page without filters shows these counts (archive/plugins/facet_counts.py) instead
-    of grouping a million reports by year, format and region on every request; a filtered
-    page counts its own rows. Like every derived table they follow the archive at each rebuild.
+    A table page without filters, or filtered on one default facet (``/reports?year=2023``),
+    shows these counts (archive/plugins/facet_counts.py) instead of grouping up to a million
+    reports by year, format and region on every request; any other page counts its own rows.
+    Like every derived table they follow the archive at each rebuild.
 
     :param db: the archive
     :param facets: table -> facet columns; by default the ``facets`` of the published metadata
@@ -141,6 +147,12 @@ def build_facet_counts(db: Database, facets: dict[str, list[str]] | None = None)
             f'create table [{FACET_COUNTS_TABLE}] ("table" text, "column" text, value, '
             'count integer, primary key ("table", "column", value))'
         )
+        db.execute(f"drop table if exists [{FACET_COUNTS_BY_TABLE}]")
+        db.execute(
+            f'create table [{FACET_COUNTS_BY_TABLE}] ("table" text, "by" text, by_value, '
+            '"column" text, value, count integer, '
+            'primary key ("table", "by", by_value, "column", value))'
+        )
         for table, columns in facets.items():
             if not db[table].exists():
                 continue
@@ -150,6 +162,13 @@ def build_facet_counts(db: Database, facets: dict[str, list[str]] | None = None)
                     f"from [{table}] where [{column}] is not null group by [{column}]",
                     [table, column],
                 )
+                for by in columns:
+                    db.execute(
+                        f"insert into [{FACET_COUNTS_BY_TABLE}] select ?, ?, [{by}], ?, "
+                        f"[{column}], count(*) from [{table}] where [{by}] is not null and "
+                        f"[{column}] is not null group by [{by}], [{column}]",
+                        [table, by, column],
+                    )
     return db.execute(f"select count(*) from [{FACET_COUNTS_TABLE}]").fetchone()[0]
 
 

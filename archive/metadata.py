@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.db import CODED_COLUMNS, STATS_TABLES, codes_table
-from archive.derived import FACET_COUNTS_TABLE, STAMP_TABLE
+from archive.derived import FACET_COUNTS_BY_TABLE, FACET_COUNTS_TABLE, STAMP_TABLE
 from archive.figures import FIGURES, RATES
 from archive.search import SEARCH_TABLES, fts_table
 from extract.prose import PROSE_FIGURES
@@ -444,6 +444,7 @@ def _derived_tables() -> dict[str, dict[str, Any]]:
         # bookkeeping of archive.derived.rebuild, not data
         STAMP_TABLE: {"hidden": True},
         FACET_COUNTS_TABLE: {"hidden": True},
+        FACET_COUNTS_BY_TABLE: {"hidden": True},
     }
 
 

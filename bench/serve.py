@@ -411,13 +411,13 @@ def upgrade_archive(data: Path) -> dict[str, float]:
 
     The indexes the code defines now (:func:`archive.db.ensure_schema`, which ``archive serve``
     runs too, and :data:`archive.figures.FIGURE_INDEXES`) are created where missing, and a
-    missing ``facet_counts`` table is built (then the stamp is taken again): what changes to
+    missing ``facet_counts`` or ``facet_counts_by`` table is built (then the stamp is taken again): what changes to
     queries need, at minutes instead of the hour a million-report build takes.
     """
     timings: dict[str, float] = {}
     db = _timed(timings, "schema", lambda: open_archive(data / "archive.db"))
     _timed(timings, "figure_indexes", lambda: create_figure_indexes(db))
-    if not db["facet_counts"].exists():
+    if not db["facet_counts"].exists() or not db["facet_counts_by"].exists():
         _timed(timings, "facet_counts", lambda: build_facet_counts(db))
         _timed(timings, "stamp", lambda: write_stamp(db))
     db.close()
