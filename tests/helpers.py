@@ -15,3 +15,17 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def archive_get(writer, url: str, content_type: str, body: bytes) -> tuple[str, int]:
+    """Archive a plain GET of ``url`` answered 200 with ``body`` through ``writer`` (an
+    :class:`archive.warc.WarcWriter`); its (file, offset)."""
+    return writer.write_exchange(
+        url=url,
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        response_headers=[("Content-Type", content_type)],
+        response_body=body,
+    )

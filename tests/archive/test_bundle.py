@@ -17,7 +17,7 @@ from archive import crawldb
 from archive.bundle import BundleError, bundle, manifest_rows, verify_bundle
 from archive.store import FileStore
 from archive.warc import WarcWriter
-from tests.helpers import REPO
+from tests.helpers import REPO, archive_get
 
 PDF = b"%PDF-1.7 a report"
 URL = "http://127.0.0.11/module/download/downfile.jsp?classid=0&filename=abc.pdf"
@@ -29,15 +29,7 @@ def crawled(tmp_path: Path) -> tuple[Path, str]:
     data = tmp_path / "data"
     sha = FileStore(data / "files").put(PDF)
     writer = WarcWriter(data / "warc")
-    writer.write_exchange(
-        url=URL,
-        method="GET",
-        request_headers=[],
-        request_body=b"",
-        status=200,
-        response_headers=[("Content-Type", "application/pdf")],
-        response_body=PDF,
-    )
+    archive_get(writer, URL, "application/pdf", PDF)
     writer.close()
     db = crawldb.open_db(data / "archive.db")
     db["documents"].insert(

@@ -15,7 +15,7 @@ from archive.search import like_rows
 from bench import crawl, serve
 from bench.__main__ import command
 from bench.machine import machine, write_result
-from tests.helpers import REPO
+from tests.helpers import REPO, archive_get
 
 
 def test_machine_describes_cpus_and_memory():
@@ -148,15 +148,7 @@ def test_html_parse_seconds_parses_the_html_answers_of_a_warc(tmp_path):
         ("http://a.example/r.pdf", "application/pdf", b"%PDF-1.7"),
         ("http://a.example/gbk.html", "text/html; charset=gbk", "<p>年报</p>".encode("gbk")),
     ]:
-        writer.write_exchange(
-            url=url,
-            method="GET",
-            request_headers=[],
-            request_body=b"",
-            status=200,
-            response_headers=[("Content-Type", kind)],
-            response_body=body,
-        )
+        archive_get(writer, url, kind, body)
     writer.close()
     found = crawl.html_parse_seconds(tmp_path / "warc")
     assert found["pages"] == 2
