@@ -148,6 +148,16 @@ def detach_selector(response: TextResponse) -> Selector:
     return selector
 
 
+def report_item(report: dict[str, Any], document_url: str, document: DocumentItem) -> ReportItem:
+    """The report (:meth:`BaseCountySpider.report_fields`) with the document that holds it."""
+    return ReportItem(
+        **report,
+        document_url=document_url,
+        document_sha256=document.sha256,
+        content_type=document.content_type,
+    )
+
+
 def link_text(link: Selector) -> str:
     """The title of a link: its ``title`` attribute, else its text, normalised."""
     # lxml's itertext() gives the same text nodes as ``::text`` without a Selector per node,
@@ -472,12 +482,7 @@ class BaseCountySpider(scrapy.Spider):
             self.image_only.append((site, title, report, document or response.url, response.url))
             document = None
         elif document is None:
-            yield ReportItem(
-                **report,
-                document_url=response.url,
-                document_sha256=page.sha256,
-                content_type=page.content_type,
-            )
+            yield report_item(report, response.url, page)
         for url in files:
             meta = {"nianbao_report": report} if url == document else {"nianbao_listed": listed}
             request = self.site_request(url, site, self.parse_document, kind="attachment", **meta)
@@ -490,12 +495,7 @@ class BaseCountySpider(scrapy.Spider):
         report."""
         page = self.document_item(response, "page")
         yield page
-        yield ReportItem(
-            **response.meta["nianbao_report"],
-            document_url=response.url,
-            document_sha256=page.sha256,
-            content_type=page.content_type,
-        )
+        yield report_item(response.meta["nianbao_report"], response.url, page)
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         """An attachment: archive it; when it is a report's document, emit the report."""
@@ -503,9 +503,4 @@ class BaseCountySpider(scrapy.Spider):
         yield item
         report = response.meta.get("nianbao_report")
         if report:
-            yield ReportItem(
-                **report,
-                document_url=item.url,
-                document_sha256=item.sha256,
-                content_type=item.content_type,
-            )
+            yield report_item(report, item.url, item)
