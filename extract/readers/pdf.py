@@ -26,6 +26,11 @@ TABLE_MARKERS = ("第二十条", "信息内容", "申请人", "行政复议", "�
 _SNAP = 2.0  # points: cell edges closer than this are the same ruling line
 
 
+def _newlines(text: str) -> str:
+    """pdfium's ``\r\n`` (and lone ``\r``) line ends as ``\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def page_texts(data: bytes) -> list[str]:
     """Text of every page via pypdfium2."""
     try:
@@ -36,7 +41,7 @@ def page_texts(data: bytes) -> list[str]:
         texts = []
         for page in pdf:
             textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            texts.append(_newlines(textpage.get_text_range()))
             textpage.close()
             page.close()
         return texts
@@ -146,7 +151,7 @@ def _pdfium_pass(data: bytes) -> tuple[list[str], dict[int, list[Grid]]]:
         for no in range(1, len(pdf) + 1):
             page = pdf[no - 1]
             textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            texts.append(_newlines(textpage.get_text_range()))
             grids[no] = [grid_from_cells(c, no) for c in vector.page_tables(page, textpage)]
             textpage.close()
             page.close()
@@ -190,7 +195,8 @@ def table_spans(grids: list[Grid]) -> dict[int, list[tuple[float, float, float, 
             page = next(iter(cells.values())).page
             assert page is not None
             x0s, tops, x1s, bottoms = zip(*(c.bbox for c in cells.values()), strict=True)
-            boxes.setdefault(page, []).append((min(x0s), min(tops), max(x1s), max(bottoms)))
+            box = (min(x0s), min(tops), max(x1s), max(bottoms))
+            boxes.setdefault(page, []).append(tuple(float(v) for v in box))
     spans: dict[int, list[tuple[float, float, float, float]]] = {}
     for page, rows in boxes.items():
         merged: list[list[float]] = []
@@ -199,8 +205,8 @@ def table_spans(grids: list[Grid]) -> dict[int, list[tuple[float, float, float, 
                 last = merged[-1]
                 last[:] = [min(last[0], x0), last[1], max(last[2], x1), max(last[3], bottom)]
             else:
-                merged.append([float(x0), float(top), float(x1), float(bottom)])
-        spans[page] = [(float(a), float(b), float(c), float(d)) for a, b, c, d in merged]
+                merged.append([x0, top, x1, bottom])
+        spans[page] = [(a, b, c, d) for a, b, c, d in merged]
     return spans
 
 
@@ -244,7 +250,7 @@ def text_outside(
                 y = bottom
             parts.append(_bounded(textpage, height, 0, y, width, height))
             text = "\n".join(p for p in parts if p.strip())
-            out[no] = text.replace("\r\n", "\n").replace("\r", "\n")
+            out[no] = _newlines(text)
             textpage.close()
             page.close()
     finally:
