@@ -92,7 +92,7 @@ def compared_as(value: Any, declared: str | None) -> Any:
 class _Counted:
     """Datasette, but whose ``execute`` answers the facet queries of a page from the counts:
     over the whole table (``within`` None) or within one value of a facet (``within`` =
-    ``(column, value)``)."""
+    ``(column, value)``, the value as stored: see :func:`compared_as`)."""
 
     def __init__(self, datasette, table: str, within: tuple[str, Any] | None = None):
         self._datasette = datasette
@@ -118,11 +118,8 @@ class _Counted:
             counted = await db.execute(f"select 1 from [{source}] where {where} limit 1", args)
             if counted.rows:
                 if self._within is not None:
-                    declared = await db.execute(
-                        "select type from pragma_table_info(?) where name = ?", [self._table, by]
-                    )
                     where += " and by_value = ?"
-                    args.append(compared_as(value, declared.rows[0][0] if declared.rows else ""))
+                    args.append(value)
                 return await db.execute(
                     f"select value, count from [{source}] where {where} "
                     "order by count desc, value limit ?",
@@ -136,13 +133,32 @@ class CountedColumnFacet(default_facets.ColumnFacet):
     filtered on one facet."""
 
     async def facet_results(self):
-        if self.table:
-            within = one_filter(self.sql, self.params, self.table)
-            if within is not None or unfiltered(self.sql, self.params, self.table):
-                tables = await self.ds.get_database(self.database).table_names()
-                if (FACET_COUNTS_TABLE if within is None else FACET_COUNTS_BY_TABLE) in tables:
-                    self.ds = _Counted(self.ds, self.table, within)
+        counted = await self._counted()
+        if counted is not None:
+            self.ds = counted
         return await super().facet_results()
+
+    async def _counted(self) -> _Counted | None:
+        """Datasette answering this page's facets from the counts, when the page is one they
+        cover and the archive has them."""
+        if not self.table:
+            return None
+        within = one_filter(self.sql, self.params, self.table)
+        if within is None and not unfiltered(self.sql, self.params, self.table):
+            return None
+        db = self.ds.get_database(self.database)
+        if (FACET_COUNTS_TABLE if within is None else FACET_COUNTS_BY_TABLE) not in (
+            await db.table_names()
+        ):
+            return None
+        if within is not None:
+            # the stored form of the filter's value, looked up once per page, not per facet
+            by, value = within
+            declared = await db.execute(
+                "select type from pragma_table_info(?) where name = ?", [self.table, by]
+            )
+            within = (by, compared_as(value, declared.rows[0][0] if declared.rows else ""))
+        return _Counted(self.ds, self.table, within)
 
 
 class _DefaultFacets:
