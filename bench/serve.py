@@ -411,8 +411,9 @@ def upgrade_archive(data: Path) -> dict[str, float]:
 
     The indexes the code defines now (:func:`archive.db.ensure_schema`, which ``archive serve``
     runs too, and :data:`archive.figures.FIGURE_INDEXES`) are created where missing, and a
-    missing ``facet_counts`` or ``facet_counts_by`` table is built (then the stamp is taken again): what changes to
-    queries need, at minutes instead of the hour a million-report build takes.
+    missing ``facet_counts`` or ``facet_counts_by`` table is built (then the stamp is taken
+    again): what changes to queries need, at minutes instead of the hour a million-report build
+    takes.
     """
     timings: dict[str, float] = {}
     db = _timed(timings, "schema", lambda: open_archive(data / "archive.db"))
@@ -566,8 +567,8 @@ def pages(values: dict[str, list[str]]) -> dict[str, Callable[[int], str]]:
 
 def extra_pages(values: dict[str, list[str]]) -> dict[str, Callable[[int], str]]:
     """Pages timed besides the issue's list, to show what the fast pages do not cover: the
-    reports facets of one year (counted from the rows; the unfiltered page reads
-    ``facet_counts``) and the second page of a table search (``_next``)."""
+    reports page of one year (its facets read from ``facet_counts_by``; they were counted from
+    the year's rows until 26 November) and the second page of a table search (``_next``)."""
 
     def pick(key: str, i: int) -> str:
         return values[key][i % len(values[key])]
