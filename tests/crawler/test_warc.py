@@ -7,6 +7,7 @@ import gzip
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import WarcWriter, repair_open_files
+from tests.helpers import archive_get
 
 PROXY = (
     "http://127.0.0.11:8000/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=30&perpage=10"
@@ -158,15 +159,7 @@ def test_compressed_payloads_are_stored_and_text_is_deflated(tmp_path):
         sizes = {}
         for kind, body in (("application/pdf", pdf), ("text/html; charset=utf-8", html)):
             before = writer.current.stat().st_size if writer.current else None
-            _, offset = writer.write_exchange(
-                url=f"http://127.0.0.11/{len(body)}",
-                method="GET",
-                request_headers=[],
-                request_body=b"",
-                status=200,
-                response_headers=[("Content-Type", kind)],
-                response_body=body,
-            )
+            _, offset = archive_get(writer, f"http://127.0.0.11/{len(body)}", kind, body)
             writer._fh.flush()
             sizes[kind] = writer.current.stat().st_size - offset
             assert before is None or offset > before
