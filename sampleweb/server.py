@@ -109,13 +109,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         etag = headers.get("ETag")
         if status == 200 and etag and self.headers.get("If-None-Match") == etag:
             status, data = 304, b""
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(data)
+        # logged before the answer goes out, so a client that has read it finds it in the log
         self.server.log.add(
             {
                 "host": self.server.site["host"],
@@ -127,6 +121,13 @@ class SiteHandler(BaseHTTPRequestHandler):
                 "end": time.time(),
             }
         )
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(data)
 
     def _hazard(self, path: str):
         """The full profile's dynamic answers (latency, 412, redirects, 503s, gkmlpt, trap)."""
