@@ -452,6 +452,7 @@ def run_bare(replay_file: Path, concurrency: int = 32) -> None:
             "RETRY_ENABLED": False,
             "REDIRECT_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,  # no job file per run in the user's home
             "LOG_LEVEL": "WARNING",
         }
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -203,7 +203,7 @@ class BaseCountySpider(scrapy.Spider):
 
     def report_requests(
         self, links: list[Selector], response: Response, *, in_column: bool
-    ) -> Iterator[scrapy.Request]:
+    ) -> Generator[scrapy.Request, None, int]:
         """Article requests for the links whose titles name a report; returns how many of the
         links had not been listed before on this site (0 on a page that only repeats items)."""
         entries = [
@@ -211,7 +211,8 @@ class BaseCountySpider(scrapy.Spider):
             for link in links
             if link.attrib.get("href")
         ]
-        return (yield from self.report_entries(entries, response, in_column=in_column))
+        # a helper that callbacks call with ``yield from``, never a callback itself
+        return (yield from self.report_entries(entries, response, in_column=in_column))  # noqa: B901
 
     def report_entries(
         self,
@@ -219,7 +220,7 @@ class BaseCountySpider(scrapy.Spider):
         response: Response,
         *,
         in_column: bool,
-    ) -> Iterator[scrapy.Request]:
+    ) -> Generator[scrapy.Request, None, int]:
         """Requests for the (url, title, date) list entries that name a report.
 
         Returns the number of report entries not listed before on this site, so that a list
@@ -260,7 +261,7 @@ class BaseCountySpider(scrapy.Spider):
                 nianbao_column=column,
                 nianbao_in_column=in_column,
             )
-        return fresh
+        return fresh  # noqa: B901 (as report_requests)
 
     @property
     def listed(self) -> dict[str, set[str]]:

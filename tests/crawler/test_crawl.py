@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import sqlite3
 import subprocess
@@ -26,13 +27,14 @@ def crawl_args(sources: Path, data: Path, *extra: str) -> list[str]:
     return [str(PYTHON), "-m", "crawler", "--sources", str(sources), "--data", str(data), *extra]
 
 
-def run_crawl(sources: Path, data: Path, *extra: str, timeout: float = 120):
+def run_crawl(sources: Path, data: Path, *extra: str, timeout: float = 120, env=None):
     return subprocess.run(
         crawl_args(sources, data, *extra),
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
 
 
@@ -46,11 +48,14 @@ def crawled(tmp_path_factory):
     """The sample web crawled once, then crawled again (incremental)."""
     root = tmp_path_factory.mktemp("sampleweb")
     data = tmp_path_factory.mktemp("data")
+    # where Scrapy would put per-user files (platformdirs' state directory)
+    state = tmp_path_factory.mktemp("state")
+    env = {**os.environ, "XDG_STATE_HOME": str(state)}
     with serve_sample_web(root) as web:
         sources = web.write_sources(root / "sources.csv")
-        first = run_crawl(sources, data, *FAST)
+        first = run_crawl(sources, data, *FAST, env=env)
         first_requests = web.requests()
-        second = run_crawl(sources, data, *FAST)
+        second = run_crawl(sources, data, *FAST, env=env)
         second_requests = web.requests()[len(first_requests) :]
         robots = {
             site["base_url"]: urllib.request.urlopen(site["base_url"] + "robots.txt").read()
@@ -65,6 +70,7 @@ def crawled(tmp_path_factory):
             "second_requests": second_requests,
             "robots": robots,
             "truth": web.truth,
+            "state": state,
         }
 
 
@@ -94,6 +100,14 @@ def test_crawl_exits_zero_with_a_summary(crawled):
     runs = db.execute("select status, reports, new_reports from crawl_runs order by id").fetchall()
     assert runs == [("ok", 78, 78), ("ok", 78, 0)]
     assert (crawled["data"] / "logs").is_dir() and list((crawled["data"] / "logs").iterdir())
+
+
+def test_crawl_writes_nothing_outside_data_and_warns_of_nothing(crawled):
+    # Scrapy's remote control would leave a job file per run in the user's state directory
+    assert list(crawled["state"].rglob("*")) == []
+    for log in (crawled["data"] / "logs").glob("crawl-*.log"):
+        text = log.read_text(encoding="utf-8")
+        assert "Warning" not in text and "Remote control" not in text, log.name
 
 
 def test_report_links_equal_the_truth(crawled):
