@@ -387,12 +387,12 @@ def test_a_slow_site_stops_at_its_time_budget(full, tmp_path):
     web = full["web"]
     sources = write_sources(web, tmp_path / "slow.csv", {SLOW})
     before = len(web.requests())
-    began = time.monotonic()
     result = run_crawl(sources, tmp_path / "data", *FAST, "-s", "NIANBAO_SITE_TIME_BUDGET=1.5")
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - began < 20
     assert result.stdout.splitlines()[2].split()[-1] == "broken"
-    assert len(web.requests()[before:]) <= 5  # robots.txt and a few 0.5 s pages
+    # the budget, not the page cap, ended it: robots.txt and a few 0.5 s pages (no wall-clock
+    # bound, which a loaded machine would break)
+    assert len(web.requests()[before:]) <= 5
 
 
 def stored_files(data: Path) -> set[str]:

@@ -96,7 +96,6 @@ def test_500_page_pdf_parses_in_bounded_memory(tmp_path):
     peak_mib = measured["peak_kib"] / 1024
     print(f"500-page PDF: peak RSS {peak_mib:.0f} MiB, {elapsed:.1f} s")
     assert peak_mib < PEAK_MIB
-    assert elapsed < 60
     parsed = json.loads(output)
     truth = report.truth()
     for table in ("proactive_stats", "request_stats", "appeal_stats"):
