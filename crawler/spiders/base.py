@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -56,6 +56,7 @@ assert all(re.fullmatch(r"[#.][\w-]+", selector) for selector in BODY_SELECTORS)
 # the same elements as ``descendant-or-self::*[@id or @class]``, in document order, found
 # faster: libxml2 walks the attribute axis faster than it tests a predicate per element
 _WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*/@id/.. | descendant-or-self::*/@class/..")
+_HEAD_META = frozenset({"ArticleTitle", "PubDate"})
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _URL_DATE = re.compile(
     r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"
@@ -133,6 +134,51 @@ def article_body(root: etree._Element) -> list[etree._Element]:
         for key in keys.intersection(BODY_SELECTORS):
             found.setdefault(key, []).append(element)
     return next((found[selector] for selector in BODY_SELECTORS if selector in found), [])
+
+
+class ArticleHead(NamedTuple):
+    """What an article page says about itself, as :func:`article_head` reads it."""
+
+    article_title: str | None  # ``meta[name="ArticleTitle"]::attr(content)``
+    pub_date: str | None  # ``meta[name="PubDate"]::attr(content)``
+    h1: str | None  # ``h1::text``
+    title: str | None  # ``title::text``
+    hrefs: list[str]  # ``a::attr(href)``, all of them
+
+
+def _first_text(element: etree._Element) -> str | None:
+    """The element's first text node child (``text()[1]``), or None."""
+    if element.text is not None:
+        return element.text
+    return next((child.tail for child in element if child.tail is not None), None)
+
+
+def article_head(root: etree._Element) -> ArticleHead:
+    """The first value of each of :class:`ArticleHead`'s selectors (``.get()``) and every link
+    (``.getall()``), in one walk of the tree: each ``response.css`` call walked the whole tree
+    again (a page's four walks cost as much as a third of its parse).
+
+    >>> head = article_head(etree.HTML('<title>T</title><h1><b>x</b>H</h1><a href="r.pdf">r</a>'))
+    >>> head.title, head.h1, head.hrefs, head.article_title
+    ('T', 'H', ['r.pdf'], None)
+    """
+    meta: dict[str, str] = {}
+    first = {"h1": None, "title": None}
+    hrefs = []
+    for element in root.iter("a", "meta", "h1", "title"):
+        tag = element.tag
+        if tag == "a":
+            if (href := element.get("href")) is not None:
+                hrefs.append(href)
+        elif tag == "meta":
+            name, content = element.get("name"), element.get("content")
+            if name in _HEAD_META and content is not None:
+                meta.setdefault(name, content)
+        elif first[tag] is None:
+            first[tag] = _first_text(element)
+    return ArticleHead(
+        meta.get("ArticleTitle"), meta.get("PubDate"), first["h1"], first["title"], hrefs
+    )
 
 
 def detach_selector(response: TextResponse) -> Selector:
@@ -436,27 +482,23 @@ class BaseCountySpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield from self.parse_document(response)
             return
-        detach_selector(response)
+        root = detach_selector(response).root
+        head = article_head(root)
         site = response.meta["nianbao_site"]
         listed = response.meta.get("nianbao_listed") or {}
-        title = normalise(
-            response.css('meta[name="ArticleTitle"]::attr(content)').get()
-            or response.css("h1::text").get()
-            or listed.get("title")
-            or response.css("title::text").get("")
-        )
+        title = normalise(head.article_title or head.h1 or listed.get("title") or head.title or "")
         in_column = bool(response.meta.get("nianbao_in_column"))
         if not is_report_title(title, in_report_column=in_column):
             return
-        published = iso_date(response.css('meta[name="PubDate"]::attr(content)').get())
+        published = iso_date(head.pub_date)
         report = self.report_fields(
             site, title, response.meta.get("nianbao_column"), listed, response.url, published
         )
         page = self.document_item(response, "page")
         yield page
-        body = article_body(response.selector.root)
+        body = article_body(root)
         extensions = self.extensions
-        links = (urljoin(response.url, href) for href in response.css("a::attr(href)").getall())
+        links = (urljoin(response.url, href) for href in head.hrefs)
         files = [url for url in links if is_attachment(url, extensions)]
         # Images count only inside the article body (图片版 reports), never logos and icons.
         images = [

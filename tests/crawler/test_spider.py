@@ -355,6 +355,35 @@ def test_article_body_is_what_css_finds_for_the_first_selector_that_matches(html
 
 
 @pytest.mark.parametrize(
+    "html",
+    [
+        # the usual article page
+        '<head><title>T</title><meta name="ArticleTitle" content="A">'
+        '<meta name="PubDate" content="2024-01-05"></head><h1>H</h1><a href="a.pdf">x</a>',
+        # the first meta without content gives way to the next; names are case-sensitive
+        '<meta name="ArticleTitle"><meta name="articletitle" content="no">'
+        '<meta name="ArticleTitle" content="second"><meta name="PubDate" content="">',
+        # text after a child element; an h1 without text gives way to the next h1
+        "<h1><img src=x></h1><h1><span>s</span> tail</h1><title><!-- c -->t</title>",
+        # whitespace-only text counts as text; links without href are skipped, empty ones kept
+        '<h1> <b>B</b></h1><a>no</a><a href="">empty</a><a href="/b.doc">b</a>',
+        "<p>nothing at all</p>",
+    ],
+)
+def test_article_head_is_what_css_finds(html):
+    from crawler.spiders.base import article_head
+
+    page = HtmlResponse("http://127.0.0.11/a.html", body=html.encode(), encoding="utf-8")
+    assert article_head(page.selector.root) == (
+        page.css('meta[name="ArticleTitle"]::attr(content)').get(),
+        page.css('meta[name="PubDate"]::attr(content)').get(),
+        page.css("h1::text").get(),
+        page.css("title::text").get(),
+        page.css("a::attr(href)").getall(),
+    )
+
+
+@pytest.mark.parametrize(
     ("path", "url", "callback"),
     [
         ("standard/column.html", "http://127.0.0.13:8000/zfxxgk/zfxxgknb/index.html", "parse"),
