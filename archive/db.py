@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.disk import is_write_failure
 from archive.faults import maybe_crash
 from extract.template import AMOUNT_MEASURES, DIMENSIONS
 
@@ -290,6 +291,30 @@ def open_archive(path: str | Path) -> Database:
     db.execute("PRAGMA busy_timeout = 30000")
     ensure_schema(db)
     return db
+
+
+def close_archive(db: Database) -> None:
+    """Fold the write-ahead log into ``archive.db`` and close it.
+
+    The fold is what lets a copy of ``archive.db``, or a Datasette download, hold every row. On a
+    full disk it cannot run (nor after another write failure); the rows stay in the WAL, where SQLite reads them, and the next
+    close folds them.
+
+    Example::
+
+        db = open_archive("data/archive.db")
+        try:
+            ...
+        finally:
+            close_archive(db)
+    """
+    try:
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as exc:
+        if not is_write_failure(exc):
+            raise
+    finally:
+        db.close()
 
 
 def now() -> str:

@@ -8,7 +8,6 @@ thread). Their writes are grouped into one transaction per ``NIANBAO_COMMIT_INTE
 
 from __future__ import annotations
 
-import errno
 import logging
 import sqlite3
 import time
@@ -21,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from archive import crawldb
+from archive.disk import is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -129,23 +129,6 @@ def adcode_of(request: Request) -> str:
 def site_stat(adcode: str, name: str) -> str:
     """The stats key of a per-site counter, e.g. ``nianbao/site/330991/pages``."""
     return f"nianbao/site/{adcode}/{name}"
-
-
-#: errno values and SQLite messages that mean the data directory cannot take more bytes
-DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """True for the errors a full disk (or a file size limit) raises.
-
-    >>> is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
-    True
-    >>> is_disk_full(sqlite3.OperationalError("database or disk is full"))
-    True
-    """
-    if isinstance(exc, OSError):
-        return exc.errno in DISK_FULL_ERRNOS
-    return isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)
 
 
 def stop_if_disk_full(crawler: Crawler, exc: BaseException) -> bool:

@@ -19,10 +19,12 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -30,8 +32,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import extract
-from archive.db import open_archive, record_error, record_extraction, save_report
+from archive.db import close_archive, open_archive, record_error, record_extraction, save_report
 from archive.derived import rebuild
+from archive.disk import is_write_failure
 from archive.faults import maybe_crash
 from archive.store import FileStore
 
@@ -42,6 +45,25 @@ WORKER_CRASHED = "worker crashed"
 
 class BatchError(Exception):
     """The batch cannot run at all; the message is the one-line reason."""
+
+
+@contextlib.contextmanager
+def stop_on_full_disk(data: Path) -> Iterator[None]:
+    """Turn a full disk (or another write failure of storage) into :class:`BatchError`, one
+    line for the CLI.
+
+    Nothing is recorded for the document being saved (a full disk says nothing about it): it
+    and every document after it stay pending, and the next run, with space, parses them.
+    """
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        if not is_write_failure(exc):
+            raise
+        raise BatchError(
+            f"extract: cannot write {data} ({exc}: is the disk full?); the documents not saved "
+            "stay pending: free space and run it again"
+        ) from exc
 
 
 def extractor_version() -> str:
@@ -179,6 +201,8 @@ def _record(db, summary: Summary, links: list[dict], parsed: dict | None, error:
                 maybe_crash("extract.recorded")
                 record_extraction(db, sha256, summary.version, "ok")
         except Exception as exc:  # a result the archive cannot hold fails like a bad file
+            if is_write_failure(exc):
+                raise
             parsed, error = None, f"save failed: {type(exc).__name__}: {exc}"
         else:
             summary.reports += len(links)
@@ -208,11 +232,17 @@ def _results(jobs: list[tuple], workers: int) -> Iterable[tuple[dict | None, str
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(parse_job, job) for job in jobs]
-        for future in futures:
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:
-                yield None, f"{WORKER_CRASHED}: {exc}"
+        try:
+            for future in futures:
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    yield None, f"{WORKER_CRASHED}: {exc}"
+        finally:
+            # a batch that stops early (a full disk) waits for the documents being parsed,
+            # not for every document still queued
+            for future in futures:
+                future.cancel()
 
 
 def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = None) -> Summary:
@@ -221,7 +251,7 @@ def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = Non
     :param data: the data directory (``archive.db`` and ``files/``)
     :param workers: parser processes; 1 parses in this process
     :param progress_stream: where progress lines go (the CLI passes stderr; None: silent)
-    :raises BatchError: when there is no archive or no crawl table to read
+    :raises BatchError: when there is no archive or no crawl table to read, or the disk is full
     """
     data = Path(data)
     db_path = data / "archive.db"
@@ -229,46 +259,49 @@ def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = Non
         raise BatchError(f"extract: {db_path} not found; run make crawl first")
     if not hasattr(extract, "parse_document"):
         raise BatchError("extract: extract.parse_document is not available")
-    db = open_archive(db_path)
-    try:
-        if "report_links" not in db.table_names():
-            raise BatchError(f"extract: {db_path} has no report_links table; run make crawl first")
-        summary = Summary(version=extractor_version())
-        store = FileStore(data / "files")
-        groups = pending_links(db, summary.version)
-        summary.documents = len(groups)
-        jobs, job_links = [], []
-        for sha256, links in groups.items():
-            try:
-                path = store.path(sha256)
-            except ValueError:
-                path = None
-            if path is None or not path.is_file():
-                summary.missing += 1
-                reason = f"file missing from store: {sha256}"
-                for link in links:
-                    record_error(
-                        db,
-                        sha256,
-                        link.get("document_url"),
-                        reason,
-                        extractor_version=summary.version,
-                    )
-                continue
-            jobs.append((str(path), _content_type(db, links[0]), _hints(links[0])))
-            job_links.append(links)
-        progress = Progress(len(jobs), stream=progress_stream)
-        for links, (parsed, error) in zip(job_links, _results(jobs, workers), strict=True):
+    with stop_on_full_disk(data):
+        db = open_archive(db_path)
+        try:
+            if "report_links" not in db.table_names():
+                raise BatchError(
+                    f"extract: {db_path} has no report_links table; run make crawl first"
+                )
+            return _extract(db, data, workers, progress_stream)
+        finally:
+            close_archive(db)
+
+
+def _extract(db, data: Path, workers: int, progress_stream: TextIO | None) -> Summary:
+    summary = Summary(version=extractor_version())
+    store = FileStore(data / "files")
+    groups = pending_links(db, summary.version)
+    summary.documents = len(groups)
+    jobs, job_links = [], []
+    for sha256, links in groups.items():
+        try:
+            path = store.path(sha256)
+        except ValueError:
+            path = None
+        if path is None or not path.is_file():
+            summary.missing += 1
+            reason = f"file missing from store: {sha256}"
+            for link in links:
+                record_error(
+                    db, sha256, link.get("document_url"), reason, extractor_version=summary.version
+                )
+            continue
+        jobs.append((str(path), _content_type(db, links[0]), _hints(links[0])))
+        job_links.append(links)
+    progress = Progress(len(jobs), stream=progress_stream)
+    # closed at once if a full disk stops the batch, so queued documents are not parsed for naught
+    with contextlib.closing(_results(jobs, workers)) as results:
+        for links, (parsed, error) in zip(job_links, results, strict=True):
             _record(db, summary, links, parsed, error)
             progress.step(summary)
-        progress.done(summary)
-        # the wide tables, the county panel, the map and the search index follow the reports
-        rebuild(db)
-        return summary
-    finally:
-        # fold the WAL into archive.db so a copy or a Datasette download holds every report
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        db.close()
+    progress.done(summary)
+    # the wide tables, the county panel, the map and the search index follow the reports
+    rebuild(db)
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ from typing import Any
 
 from distributed import Client, as_completed
 
-from archive.db import open_archive, record_error
+from archive.db import close_archive, open_archive, record_error
 from archive.derived import rebuild
 from archive.store import FileStore
 from extract.batch import (
@@ -49,6 +49,7 @@ from extract.batch import (
     extractor_version,
     parse_job,
     pending_links,
+    stop_on_full_disk,
 )
 
 #: tasks in flight per worker thread
@@ -117,58 +118,64 @@ def run(
     :param scheduler: the scheduler address, or a connected :class:`distributed.Client`
     :param shared_store: send store paths instead of bytes (workers see ``DATA``)
     :param window: tasks in flight at most (default: 4 per worker thread)
-    :raises BatchError: when there is no archive or no crawl table to read
+    :raises BatchError: when there is no archive or no crawl table to read, or the disk is full
     """
     data = Path(data).resolve()
     db_path = data / "archive.db"
     if not db_path.is_file():
         raise BatchError(f"extract: {db_path} not found; run make crawl first")
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
-    db = open_archive(db_path)
     try:
-        if "report_links" not in db.table_names():
-            raise BatchError(f"extract: {db_path} has no report_links table; run make crawl first")
-        summary = Summary(version=extractor_version())
-        window = window or WINDOW_PER_THREAD * _threads(client)
-        todo = plan(db, data, summary)
-        running = as_completed()
-        links_of: dict[Any, list[dict]] = {}
-
-        def submit_next() -> bool:
-            item = next(todo, None)
-            if item is None:
-                return False
-            links, path, content_type = item
-            sha256, hints = links[0]["document_sha256"], _hints(links[0])
-            if shared_store:
-                future = client.submit(parse_job, (str(path), content_type, hints), pure=False)
-            else:
-                payload = path.read_bytes()
-                future = client.submit(
-                    parse_bytes, payload, sha256, content_type, hints, pure=False
-                )
-            links_of[future] = links
-            running.add(future)
-            return True
-
-        while len(links_of) < window and submit_next():
-            pass
-        for future in running:
-            links = links_of.pop(future)
+        with stop_on_full_disk(data):
+            db = open_archive(db_path)
             try:
-                parsed, error = future.result()
-            except Exception as exc:  # a worker died under this document: data, not a stop
-                parsed, error = None, f"worker failed: {type(exc).__name__}: {exc}"
-            future.release()
-            _record(db, summary, links, parsed, error)
-            submit_next()
-        rebuild(db)
-        return summary
+                if "report_links" not in db.table_names():
+                    raise BatchError(
+                        f"extract: {db_path} has no report_links table; run make crawl first"
+                    )
+                return _extract(client, db, data, window, shared_store)
+            finally:
+                close_archive(db)
     finally:
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        db.close()
         if not isinstance(scheduler, Client):
             client.close()
+
+
+def _extract(client: Client, db, data: Path, window: int | None, shared_store: bool) -> Summary:
+    summary = Summary(version=extractor_version())
+    window = window or WINDOW_PER_THREAD * _threads(client)
+    todo = plan(db, data, summary)
+    running = as_completed()
+    links_of: dict[Any, list[dict]] = {}
+
+    def submit_next() -> bool:
+        item = next(todo, None)
+        if item is None:
+            return False
+        links, path, content_type = item
+        sha256, hints = links[0]["document_sha256"], _hints(links[0])
+        if shared_store:
+            future = client.submit(parse_job, (str(path), content_type, hints), pure=False)
+        else:
+            payload = path.read_bytes()
+            future = client.submit(parse_bytes, payload, sha256, content_type, hints, pure=False)
+        links_of[future] = links
+        running.add(future)
+        return True
+
+    while len(links_of) < window and submit_next():
+        pass
+    for future in running:
+        links = links_of.pop(future)
+        try:
+            parsed, error = future.result()
+        except Exception as exc:  # a worker died under this document: data, not a stop
+            parsed, error = None, f"worker failed: {type(exc).__name__}: {exc}"
+        future.release()
+        _record(db, summary, links, parsed, error)
+        submit_next()
+    rebuild(db)
+    return summary
 
 
 def bench(data: str | Path, scheduler: str | None, workers: int) -> dict[str, float]:

@@ -15,7 +15,8 @@ Three groups, each case a row of a table with its expected outcome:
   exit 2, one line naming ``file:line``, and an existing archive untouched.
 
 The disk-full case (:func:`disk_full`) crawls into a small tmpfs (``mount -t tmpfs``), or, where
-mounting is not permitted, under ``RLIMIT_FSIZE``; it says which it used.
+mounting is not permitted, under ``RLIMIT_FSIZE``, then extracts what it crawled the same way;
+it says which it used.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import io
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -47,6 +49,7 @@ from reliability.common import (
     store_files,
     warc_records,
 )
+from reliability.crashes import EXTRACT_STATE, differences, snapshot
 
 HOST = "127.0.0.21"
 ADCODE = "990121"
@@ -558,8 +561,8 @@ def disk_full(work: Path, sources: Path, reference: Path) -> list[Result]:
     the rerun must end with the reference's stored files.
     """
     mount = work / "tmpfs"
-    mounted = _mount_tmpfs(mount, "16m")
-    how = "tmpfs 16 MB" if mounted else "RLIMIT_FSIZE"
+    mounted = _mount_tmpfs(mount, "24m")
+    how = "tmpfs 24 MB" if mounted else "RLIMIT_FSIZE"
     data = mount / "data" if mounted else work / "fsize-data"
     results = []
     try:
@@ -610,10 +613,80 @@ def disk_full(work: Path, sources: Path, reference: Path) -> list[Result]:
                 f"exit {rerun.returncode}, {len(want - got)} reference files missing",
             )
         )
+        if ok:
+            results += _extract_on_full_disk(data, mount if mounted else None, reference)
     finally:
         if mounted:
             subprocess.run(["umount", "-l", str(mount)], capture_output=True)
     return results
+
+
+#: ``make extract``'s progress lines (extract.batch.Progress)
+PROGRESS_LINE = re.compile(r"extract: \d+/\d+ documents ")
+
+
+def _extract_on_full_disk(data: Path, mount: Path | None, reference: Path) -> list[Result]:
+    """``make extract`` over the crawled ``data`` with ~1.5 MB left: it must stop with one line,
+    no traceback and no document recorded as failed (a full disk says nothing about a document);
+    with space again, the rerun must end where the uninterrupted reference extraction did."""
+    how = "tmpfs" if mount is not None else "RLIMIT_FSIZE"
+    if mount is not None:
+        _fill(mount, 1_500_000)
+        proc = run_extract(data)
+        (mount / "filler").unlink()
+    else:
+        proc = _extract_fsize(data, (data / "archive.db").stat().st_size + 1_500_000)
+    # progress lines aside, stderr must be the one line that says why it stopped
+    lines = [ln for ln in proc.stderr.strip().splitlines() if not PROGRESS_LINE.match(ln)]
+    clean = proc.returncode == 1 and len(lines) == 1 and "cannot write" in lines[0]
+    db = connect(data)
+    try:
+        (integrity,) = db.execute("pragma integrity_check").fetchone()
+        (failed,) = db.execute(
+            "select count(*) from extractions where status = 'failed'"
+        ).fetchone()
+        (saved,) = db.execute("select count(*) from reports").fetchone()
+    finally:
+        db.close()
+    rerun = run_extract(data)
+    diff = differences(snapshot(data, EXTRACT_STATE), snapshot(reference, EXTRACT_STATE))
+    return [
+        Result(
+            "input",
+            f"disk full ({how}) extract stops",
+            clean,
+            f"exit {proc.returncode}: {(lines or ['(no message)'])[-1][:80]}",
+        ),
+        Result(
+            "input",
+            "disk full extract fails no document",
+            integrity == "ok" and failed == 0,
+            f"{saved} reports saved before it stopped, {failed} documents failed, {integrity}",
+        ),
+        Result(
+            "input",
+            "disk full extract rerun completes",
+            rerun.returncode == 0 and not diff,
+            f"exit {rerun.returncode}; " + ("; ".join(diff)[:90] or "equals the reference"),
+        ),
+    ]
+
+
+def _extract_fsize(data: Path, limit: int) -> subprocess.CompletedProcess:
+    import resource
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "extract.batch", "--data", str(data)],
+        cwd=REPO,
+        env=env_with(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit_files,  # noqa: PLW1509 -- a plain rlimit, no threads in the child yet
+    )
 
 
 def _crawl_fsize(sources: Path, data: Path, limit: int) -> subprocess.CompletedProcess:
