@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlite_utils import Database
+
 import extract
 from archive.db import close_archive, open_archive, record_error, record_extraction, save_report
 from archive.derived import rebuild
@@ -253,12 +255,22 @@ def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = Non
     :param progress_stream: where progress lines go (the CLI passes stderr; None: silent)
     :raises BatchError: when there is no archive or no crawl table to read, or the disk is full
     """
-    data = Path(data)
+    if not hasattr(extract, "parse_document"):
+        raise BatchError("extract: extract.parse_document is not available")
+    with crawled_archive(Path(data)) as db:
+        return _extract(db, Path(data), workers, progress_stream)
+
+
+@contextlib.contextmanager
+def crawled_archive(data: Path) -> Iterator[Database]:
+    """``DATA/archive.db`` opened for extraction, and closed (:func:`archive.db.close_archive`).
+
+    :raises BatchError: when there is no archive or no crawl table to read, or when the disk
+        fills up inside the block (:func:`stop_on_full_disk`)
+    """
     db_path = data / "archive.db"
     if not db_path.is_file():
         raise BatchError(f"extract: {db_path} not found; run make crawl first")
-    if not hasattr(extract, "parse_document"):
-        raise BatchError("extract: extract.parse_document is not available")
     with stop_on_full_disk(data):
         db = open_archive(db_path)
         try:
@@ -266,17 +278,17 @@ def run(data: str | Path, workers: int = 1, progress_stream: TextIO | None = Non
                 raise BatchError(
                     f"extract: {db_path} has no report_links table; run make crawl first"
                 )
-            return _extract(db, data, workers, progress_stream)
+            yield db
         finally:
             close_archive(db)
 
 
-def _extract(db, data: Path, workers: int, progress_stream: TextIO | None) -> Summary:
-    summary = Summary(version=extractor_version())
+def plan(db, data: Path, summary: Summary) -> Iterator[tuple[list[dict], Path, str | None]]:
+    """The pending documents as (links, store path, content type), lazily; a document missing from
+    the store gets its ``extract_errors`` rows here."""
     store = FileStore(data / "files")
     groups = pending_links(db, summary.version)
     summary.documents = len(groups)
-    jobs, job_links = [], []
     for sha256, links in groups.items():
         try:
             path = store.path(sha256)
@@ -284,14 +296,23 @@ def _extract(db, data: Path, workers: int, progress_stream: TextIO | None) -> Su
             path = None
         if path is None or not path.is_file():
             summary.missing += 1
-            reason = f"file missing from store: {sha256}"
             for link in links:
                 record_error(
-                    db, sha256, link.get("document_url"), reason, extractor_version=summary.version
+                    db,
+                    sha256,
+                    link.get("document_url"),
+                    f"file missing from store: {sha256}",
+                    extractor_version=summary.version,
                 )
             continue
-        jobs.append((str(path), _content_type(db, links[0]), _hints(links[0])))
-        job_links.append(links)
+        yield links, path, _content_type(db, links[0])
+
+
+def _extract(db, data: Path, workers: int, progress_stream: TextIO | None) -> Summary:
+    summary = Summary(version=extractor_version())
+    planned = list(plan(db, data, summary))
+    jobs = [(str(path), content_type, _hints(links[0])) for links, path, content_type in planned]
+    job_links = [links for links, _, _ in planned]
     progress = Progress(len(jobs), stream=progress_stream)
     # closed at once if a full disk stops the batch, so queued documents are not parsed for naught
     with contextlib.closing(_results(jobs, workers)) as results:

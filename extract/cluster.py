@@ -31,13 +31,12 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from distributed import Client, as_completed
 
-from archive.db import close_archive, open_archive, record_error
+from archive.db import open_archive
 from archive.derived import rebuild
 from archive.store import FileStore
 from extract.batch import (
@@ -46,10 +45,10 @@ from extract.batch import (
     _content_type,
     _hints,
     _record,
+    crawled_archive,
     extractor_version,
     parse_job,
-    pending_links,
-    stop_on_full_disk,
+    plan,
 )
 
 #: tasks in flight per worker thread
@@ -71,31 +70,6 @@ def parse_bytes(
         path = Path(tmp) / sha256
         path.write_bytes(payload)
         return parse_job((str(path), content_type, hints))
-
-
-def plan(db, data: Path, summary: Summary) -> Iterator[tuple[list[dict], Path, str | None]]:
-    """The pending documents as (links, store path, content type); a document missing from the
-    store gets its ``extract_errors`` rows here, as in ``extract.batch``."""
-    store = FileStore(data / "files")
-    groups = pending_links(db, summary.version)
-    summary.documents = len(groups)
-    for sha256, links in groups.items():
-        try:
-            path = store.path(sha256)
-        except ValueError:
-            path = None
-        if path is None or not path.is_file():
-            summary.missing += 1
-            for link in links:
-                record_error(
-                    db,
-                    sha256,
-                    link.get("document_url"),
-                    f"file missing from store: {sha256}",
-                    extractor_version=summary.version,
-                )
-            continue
-        yield links, path, _content_type(db, links[0])
 
 
 def _threads(client: Client) -> int:
@@ -121,24 +95,13 @@ def run(
     :raises BatchError: when there is no archive or no crawl table to read, or the disk is full
     """
     data = Path(data).resolve()
-    db_path = data / "archive.db"
-    if not db_path.is_file():
-        raise BatchError(f"extract: {db_path} not found; run make crawl first")
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
-    try:
-        with stop_on_full_disk(data):
-            db = open_archive(db_path)
-            try:
-                if "report_links" not in db.table_names():
-                    raise BatchError(
-                        f"extract: {db_path} has no report_links table; run make crawl first"
-                    )
-                return _extract(client, db, data, window, shared_store)
-            finally:
-                close_archive(db)
-    finally:
-        if not isinstance(scheduler, Client):
-            client.close()
+    with crawled_archive(data) as db:
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
+        try:
+            return _extract(client, db, data, window, shared_store)
+        finally:
+            if not isinstance(scheduler, Client):
+                client.close()
 
 
 def _extract(client: Client, db, data: Path, window: int | None, shared_store: bool) -> Summary:

@@ -672,40 +672,33 @@ def _extract_on_full_disk(data: Path, mount: Path | None, reference: Path) -> li
     ]
 
 
-def _extract_fsize(data: Path, limit: int) -> subprocess.CompletedProcess:
+def _run_fsize(argv: list[str], limit: int, timeout: float) -> subprocess.CompletedProcess:
+    """``python -m <argv>`` with every file it writes capped at ``limit`` bytes."""
     import resource
 
     def limit_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return subprocess.run(
-        [sys.executable, "-m", "extract.batch", "--data", str(data)],
+        [sys.executable, "-m", *argv],
         cwd=REPO,
         env=env_with(),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         preexec_fn=limit_files,  # noqa: PLW1509 -- a plain rlimit, no threads in the child yet
     )
+
+
+def _extract_fsize(data: Path, limit: int) -> subprocess.CompletedProcess:
+    return _run_fsize(["extract.batch", "--data", str(data)], limit, timeout=300)
 
 
 def _crawl_fsize(sources: Path, data: Path, limit: int) -> subprocess.CompletedProcess:
-    import resource
-
-    def limit_files() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
     from reliability.common import FAST
 
-    return subprocess.run(
-        [sys.executable, "-m", "crawler", "--sources", str(sources), "--data", str(data), *FAST],
-        cwd=REPO,
-        env=env_with(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_files,  # noqa: PLW1509 -- a plain rlimit, no threads in the child yet
-    )
+    argv = ["crawler", "--sources", str(sources), "--data", str(data), *FAST]
+    return _run_fsize(argv, limit, timeout=120)
 
 
 def run_files(work: Path, files: dict[str, bytes]) -> list[Result]:
