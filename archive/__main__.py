@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
 from archive.bundle import BundleError, bundle, verify_bundle
 from archive.check import check
-from archive.db import open_archive
+from archive.db import close_archive, open_archive
 from archive.derived import rebuild
+from archive.disk import is_write_failure
 from archive.metadata import write_metadata
 from archive.serve import ServeError, serve
 
@@ -67,12 +69,18 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 rebuild(db)
             finally:
-                db.close()
+                close_archive(db)
             print(f"rebuilt derived tables of {args.data}/archive.db")
         else:
             print(write_metadata(args.data))
     except (ServeError, BundleError) as exc:
         print(exc, file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:
+        if not is_write_failure(exc):
+            raise
+        # the derived tables' stamp is written last, so the next start rebuilds what is missing
+        print(f"{args.command}: cannot write ({exc}): is the disk full?", file=sys.stderr)
         return 1
     return 0
 

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from archive import crawldb
-from archive.disk import is_disk_full
+from archive.disk import is_write_failure
 
 logger = logging.getLogger(__name__)
 
@@ -132,12 +132,13 @@ def site_stat(adcode: str, name: str) -> str:
 
 
 def stop_if_disk_full(crawler: Crawler, exc: BaseException) -> bool:
-    """Close the spider with reason ``disk_full`` when ``exc`` says the disk is full.
+    """Close the spider with reason ``disk_full`` when ``exc`` says the disk is full (or that
+    storage refused a write another way: :func:`archive.disk.is_write_failure`).
 
     Every further page would fail the same way; what is archived stays as it is, and the next
     run, with space again, goes on from there.
     """
-    if not is_disk_full(exc):
+    if not is_write_failure(exc):
         return False
     if crawler.stats and not crawler.stats.get_value("nianbao/disk_full"):
         crawler.stats.set_value("nianbao/disk_full", str(exc))

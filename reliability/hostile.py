@@ -630,15 +630,20 @@ def _extract_on_full_disk(data: Path, mount: Path | None, reference: Path) -> li
     no traceback and no document recorded as failed (a full disk says nothing about a document);
     with space again, the rerun must end where the uninterrupted reference extraction did."""
     how = "tmpfs" if mount is not None else "RLIMIT_FSIZE"
+    limit = None if mount is not None else (data / "archive.db").stat().st_size + 1_500_000
     if mount is not None:
         _fill(mount, 1_500_000)
-        proc = run_extract(data)
+    proc = _run_module(["extract.batch", "--data", str(data)], timeout=300, fsize=limit)
+    # with the disk still full, rebuilding the derived tables must stop the same way
+    rebuilt = _run_module(["archive", "rebuild", "--data", str(data)], timeout=300, fsize=limit)
+    if mount is not None:
         (mount / "filler").unlink()
-    else:
-        proc = _extract_fsize(data, (data / "archive.db").stat().st_size + 1_500_000)
     # progress lines aside, stderr must be the one line that says why it stopped
     lines = [ln for ln in proc.stderr.strip().splitlines() if not PROGRESS_LINE.match(ln)]
     clean = proc.returncode == 1 and len(lines) == 1 and "cannot write" in lines[0]
+    rebuild_lines = rebuilt.stderr.strip().splitlines()
+    rebuild_clean = rebuilt.returncode == 1 and len(rebuild_lines) == 1
+    rebuild_clean = rebuild_clean and "cannot write" in rebuild_lines[0]
     db = connect(data)
     try:
         (integrity,) = db.execute("pragma integrity_check").fetchone()
@@ -659,6 +664,12 @@ def _extract_on_full_disk(data: Path, mount: Path | None, reference: Path) -> li
         ),
         Result(
             "input",
+            "disk full rebuild stops",
+            rebuild_clean,
+            f"exit {rebuilt.returncode}: {(rebuild_lines or ['(no message)'])[-1][:80]}",
+        ),
+        Result(
+            "input",
             "disk full extract fails no document",
             integrity == "ok" and failed == 0,
             f"{saved} reports saved before it stopped, {failed} documents failed, {integrity}",
@@ -672,12 +683,14 @@ def _extract_on_full_disk(data: Path, mount: Path | None, reference: Path) -> li
     ]
 
 
-def _run_fsize(argv: list[str], limit: int, timeout: float) -> subprocess.CompletedProcess:
-    """``python -m <argv>`` with every file it writes capped at ``limit`` bytes."""
+def _run_module(
+    argv: list[str], timeout: float, fsize: int | None = None
+) -> subprocess.CompletedProcess:
+    """``python -m <argv>``; with ``fsize``, every file it writes is capped at that many bytes."""
     import resource
 
     def limit_files() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
     return subprocess.run(
         [sys.executable, "-m", *argv],
@@ -686,19 +699,16 @@ def _run_fsize(argv: list[str], limit: int, timeout: float) -> subprocess.Comple
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=limit_files,  # noqa: PLW1509 -- a plain rlimit, no threads in the child yet
+        # a plain rlimit, no threads in the child yet
+        preexec_fn=limit_files if fsize is not None else None,  # noqa: PLW1509
     )
-
-
-def _extract_fsize(data: Path, limit: int) -> subprocess.CompletedProcess:
-    return _run_fsize(["extract.batch", "--data", str(data)], limit, timeout=300)
 
 
 def _crawl_fsize(sources: Path, data: Path, limit: int) -> subprocess.CompletedProcess:
     from reliability.common import FAST
 
     argv = ["crawler", "--sources", str(sources), "--data", str(data), *FAST]
-    return _run_fsize(argv, limit, timeout=120)
+    return _run_module(argv, timeout=120, fsize=limit)
 
 
 def run_files(work: Path, files: dict[str, bytes]) -> list[Result]:
