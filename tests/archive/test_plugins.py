@@ -86,6 +86,7 @@ def test_summarise_checks():
         "archive.counties",
         "archive.layout",
         "archive.charts",
+        "archive.disk",
     ],
 )
 def test_doctests(module):
