@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if not is_write_failure(exc):
             raise
         # the derived tables' stamp is written last, so the next start rebuilds what is missing
-        print(f"{args.command}: cannot write ({exc}): is the disk full?", file=sys.stderr)
+        print(f"{args.command}: cannot write ({exc}); free space and run it again", file=sys.stderr)
         return 1
     return 0
 

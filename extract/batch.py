@@ -63,8 +63,8 @@ def stop_on_full_disk(data: Path) -> Iterator[None]:
         if not is_write_failure(exc):
             raise
         raise BatchError(
-            f"extract: cannot write {data} ({exc}: is the disk full?); the documents not saved "
-            "stay pending: free space and run it again"
+            f"extract: cannot write {data} ({exc}); the documents not yet saved stay pending: "
+            "free space and run it again"
         ) from exc
 
 
