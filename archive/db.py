@@ -297,8 +297,8 @@ def close_archive(db: Database) -> None:
     """Fold the write-ahead log into ``archive.db`` and close it.
 
     The fold is what lets a copy of ``archive.db``, or a Datasette download, hold every row. On a
-    full disk it cannot run (nor after another write failure); the rows stay in the WAL, where SQLite reads them, and the next
-    close folds them.
+    full disk (or after another write failure) it cannot run; the rows stay in the WAL, where
+    SQLite reads them, and the next close folds them.
 
     Example::
 

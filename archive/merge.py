@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import crawldb
-from archive.db import REPORT_TABLES, open_archive
+from archive.db import REPORT_TABLES, close_archive, open_archive
 from archive.derived import rebuild
 from archive.lock import LockHeld, data_lock
 from archive.store import FileStore
@@ -292,8 +292,7 @@ def merge(shard_dirs: Sequence[Path | str], out_dir: Path | str) -> MergeSummary
             if summary.rows["reports"]:
                 rebuild(db)
         finally:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            db.close()
+            close_archive(db)
     return summary
 
 
