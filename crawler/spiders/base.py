@@ -146,11 +146,16 @@ class ArticleHead(NamedTuple):
     hrefs: list[str]  # ``a::attr(href)``, all of them
 
 
-def _first_text(element: etree._Element) -> str | None:
-    """The element's first text node child (``text()[1]``), or None."""
+def text_nodes(element: etree._Element) -> Iterator[str]:
+    """The element's own text nodes, in order: what ``::text`` selects, without a Selector per
+    node.
+
+    >>> list(text_nodes(etree.fromstring("<a>下<b>x</b>一页<!-- c --></a>")))
+    ['下', '一页']
+    """
     if element.text is not None:
-        return element.text
-    return next((child.tail for child in element if child.tail is not None), None)
+        yield element.text
+    yield from (child.tail for child in element if child.tail is not None)
 
 
 def article_head(root: etree._Element) -> ArticleHead:
@@ -175,7 +180,7 @@ def article_head(root: etree._Element) -> ArticleHead:
             if name in _HEAD_META and content is not None:
                 meta.setdefault(name, content)
         elif first[tag] is None:
-            first[tag] = _first_text(element)
+            first[tag] = next(text_nodes(element), None)
     return ArticleHead(
         meta.get("ArticleTitle"), meta.get("PubDate"), first["h1"], first["title"], hrefs
     )

@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import TextResponse
 
+from crawler.spiders.base import text_nodes
+
 NEXT_TEXTS = ("下一页", "下页", "后一页", ">", "尾页", "末页")
 # A numbered page link of the same list: ?page=N, pageNum=N, cur_page=N … or index_N.html.
 PAGE_URL = re.compile(
@@ -47,8 +49,7 @@ class StandardMixin:
         """
         found = []
         for link in response.css("a[href]"):
-            # the link's own text nodes, as ``::text`` gives them, without a Selector per node
-            text = ((link.root.text or "") + "".join(c.tail or "" for c in link.root)).strip()
+            text = "".join(text_nodes(link.root)).strip()
             url = urljoin(response.url, link.attrib["href"])
             if text in NEXT_TEXTS or (text.isdigit() and PAGE_URL.search(url)):
                 found.append(url)
