@@ -6,13 +6,18 @@ makes the *site's* download slot wait before it: the delay doubles on each such 
 least the ``Retry-After`` the server asked for, at most the maximum) and halves back towards
 ``DOWNLOAD_DELAY`` with each good answer. AutoThrottle, when on, keeps adjusting from there.
 Stats: ``nianbao/backoff``.
+
+Answers are read on ``response_downloaded``, as AutoThrottle does, not in
+``process_response``: Scrapy's downloader sends the site's next queued request as soon as a
+download ends, before the middlewares see the answer, so a delay set there came one request
+too late and a 503's ``Retry-After`` was not honoured by the request that followed it.
 """
 
 from __future__ import annotations
 
 from time import monotonic
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -60,7 +65,9 @@ class BackoffMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
 
     def _slot(self, request: Request):
         downloader = self.crawler.engine.downloader if self.crawler.engine else None
@@ -68,16 +75,15 @@ class BackoffMiddleware:
             return None
         return downloader.slots.get(downloader.get_slot_key(request))
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def response_downloaded(self, response: Response, request: Request) -> None:
         slot = self._slot(request)
         if slot is None:
-            return response
+            return
         if response.status in BACKOFF_STATUSES:
             asked = retry_after(response.headers.get("Retry-After"))
             self._back_off(slot, asked)
         elif response.status < 400 and slot.delay > self.base:
             slot.delay = max(self.base, slot.delay / 2)
-        return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
