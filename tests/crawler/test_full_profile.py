@@ -385,7 +385,9 @@ def test_requests_are_at_least_the_delay_apart(full, tmp_path):
     starts = sorted(r["start"] for r in web.requests()[before:])
     assert len(starts) >= 8
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.3 - 0.03, gaps
+    # the server stamps a request when it reads it, which a loaded machine can delay; without
+    # the delay the gaps would be a few hundredths of a second
+    assert min(gaps) >= 0.3 - 0.1, gaps
 
 
 def test_a_slow_site_stops_at_its_time_budget(full, tmp_path):
