@@ -114,7 +114,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.caps.SitePageCapMiddleware": 60,
     "crawler.middlewares.incremental.IncrementalMiddleware": 120,
     "crawler.middlewares.errors.CrawlErrorsMiddleware": 540,
-    # Above RetryMiddleware (550): sees every 429/5xx before it is retried.
+    # Above RetryMiddleware (550): sees every timeout before it is retried (answers it reads
+    # on the response_downloaded signal, before any middleware).
     "crawler.middlewares.backoff.BackoffMiddleware": 555,
     "crawler.middlewares.blocking.BlockingMiddleware": 545,
     "crawler.middlewares.encoding.EncodingFixMiddleware": 560,
