@@ -59,9 +59,19 @@ class FileStore:
         :param sha256: its sha256 when the caller has computed it already.
         """
         digest = sha256 or sha256_hex(data)
-        target = self.path(digest)
+        self.add(data, digest)
+        return digest
+
+    def add(self, data: bytes, sha256: str) -> bool:
+        """Store ``data`` under its ``sha256`` unless the store has it; True when it was new.
+
+        >>> store = FileStore(tmp)  # doctest: +SKIP
+        >>> store.add(b"x", sha256_hex(b"x")), store.add(b"x", sha256_hex(b"x"))  # doctest: +SKIP
+        (True, False)
+        """
+        target = self.path(sha256)
         if target.is_file():
-            return digest
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
@@ -74,7 +84,7 @@ class FileStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
+        return True
 
 
 def remove_partial(root: Path | str) -> int:

@@ -71,6 +71,9 @@ TELNETCONSOLE_ENABLED = False
 # in the user's state directory for every run (a cron crawl's, killed or not): off, like telnet.
 REMOTE_CONTROL_ENABLED = False
 
+# Scrapy's collector pays a deprecation shim on every attribute read (crawler/stats.py)
+STATS_CLASS = "crawler.stats.StatsCollector"
+
 CONCURRENT_REQUESTS = 16
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output; the archive pipeline is
 # synchronous, so more than one only costs CPU (the default 100 tasks a page were a fifth of a

@@ -27,7 +27,8 @@ from crawler.context import data_dir, database, stop_if_disk_full
 
 
 def _header_pairs(headers) -> list[tuple[bytes, bytes]]:
-    return [(name, value) for name, values in headers.items() for value in values]
+    # Scrapy's Headers is a dict of name -> list of values; its items() looks each name up again
+    return [(name, value) for name, values in dict.items(headers) for value in values]
 
 
 class WarcArchiveMiddleware:

@@ -69,10 +69,9 @@ class ArchivePipeline:
                     )
             return
         sha256 = item.sha256 or sha256_hex(item.body)
-        existed = self.store.has(sha256)
-        self.store.put(item.body, sha256)
+        new = self.store.add(item.body, sha256)
         maybe_crash("crawl.document_row")
-        self.stats.inc_value("archive/duplicate" if existed else "archive/new")
+        self.stats.inc_value("archive/new" if new else "archive/duplicate")
         if item.kind == "attachment":
             self.stats.inc_value(f"attachment/{extension(item.filename or item.url) or 'other'}")
         row = _fields(item, "body", "stored", "revalidated")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 import scrapy
 from lxml import etree
@@ -144,6 +145,7 @@ class ArticleHead(NamedTuple):
     h1: str | None  # ``h1::text``
     title: str | None  # ``title::text``
     hrefs: list[str]  # ``a::attr(href)``, all of them
+    has_images: bool  # any ``img`` at all
 
 
 def text_nodes(element: etree._Element) -> Iterator[str]:
@@ -164,17 +166,20 @@ def article_head(root: etree._Element) -> ArticleHead:
     again (a page's four walks cost as much as a third of its parse).
 
     >>> head = article_head(etree.HTML('<title>T</title><h1><b>x</b>H</h1><a href="r.pdf">r</a>'))
-    >>> head.title, head.h1, head.hrefs, head.article_title
-    ('T', 'H', ['r.pdf'], None)
+    >>> head.title, head.h1, head.hrefs, head.article_title, head.has_images
+    ('T', 'H', ['r.pdf'], None, False)
     """
     meta: dict[str, str] = {}
     first = {"h1": None, "title": None}
     hrefs = []
-    for element in root.iter("a", "meta", "h1", "title"):
+    images = False
+    for element in root.iter("a", "meta", "h1", "title", "img"):
         tag = element.tag
         if tag == "a":
             if (href := element.get("href")) is not None:
                 hrefs.append(href)
+        elif tag == "img":
+            images = True
         elif tag == "meta":
             name, content = element.get("name"), element.get("content")
             if name in _HEAD_META and content is not None:
@@ -182,7 +187,7 @@ def article_head(root: etree._Element) -> ArticleHead:
         elif first[tag] is None:
             first[tag] = next(text_nodes(element), None)
     return ArticleHead(
-        meta.get("ArticleTitle"), meta.get("PubDate"), first["h1"], first["title"], hrefs
+        meta.get("ArticleTitle"), meta.get("PubDate"), first["h1"], first["title"], hrefs, images
     )
 
 
@@ -209,17 +214,60 @@ def report_item(report: dict[str, Any], document_url: str, document: DocumentIte
     )
 
 
-def link_text(link: Selector) -> str:
-    """The title of a link: its ``title`` attribute, else its text, normalised."""
+def link_text(link: etree._Element) -> str:
+    """The title of a link: its ``title`` attribute, else its text, normalised.
+
+    >>> link_text(etree.fromstring('<a href="x">2023年 <b>年报</b></a>'))
+    '2023年年报'
+    """
     # lxml's itertext() gives the same text nodes as ``::text`` without a Selector per node,
     # which on list pages was most of the cost of discovery
-    return normalise(link.attrib.get("title") or " ".join(link.root.itertext()))
+    return normalise(link.get("title") or " ".join(link.itertext()))
 
 
-def listed_date(link: Selector) -> str | None:
-    """The date printed next to a list entry (a sibling ``<span>`` in the same ``<li>``)."""
-    item = next(link.root.iterancestors("li"), None)
+def listed_date(link: etree._Element) -> str | None:
+    """The date printed next to a list entry (a sibling ``<span>`` in the same ``<li>``).
+
+    >>> listed_date(etree.fromstring("<li><a href='x'>年报</a><span>2024-03-14</span></li>")[0])
+    '2024-03-14'
+    """
+    item = next(link.iterancestors("li"), None)
     return iso_date(" ".join(item.itertext())) if item is not None else None
+
+
+class PageLink(NamedTuple):
+    """One ``a[href]`` of a page."""
+
+    url: str  # the href joined to the page's URL
+    text: str  # :func:`link_text`
+    element: etree._Element
+
+
+_A_HREF = etree.XPath("descendant-or-self::a[@href]")  # what ``response.css("a[href]")`` finds
+_PAGE_LINKS: WeakKeyDictionary[Response, list[PageLink]] = WeakKeyDictionary()
+
+
+def page_links(response: TextResponse) -> list[PageLink]:
+    """Every ``a[href]`` of the page, in document order, read once per response: family
+    detection, paging, report links and navigation each walked them again, with a Selector
+    per link.
+
+    >>> from scrapy.http import HtmlResponse
+    >>> page = HtmlResponse("http://x/a/", body='<a href="b.html" title="B">b</a><a>no</a>'
+    ...     .encode(), encoding="utf-8")
+    >>> [(link.url, link.text) for link in page_links(page)]
+    [('http://x/a/b.html', 'B')]
+    """
+    links = _PAGE_LINKS.get(response)
+    if links is None:
+        links = links_of(_A_HREF(response.selector.root), response.url)
+        _PAGE_LINKS[response] = links
+    return links
+
+
+def links_of(elements: Iterable[etree._Element], base_url: str) -> list[PageLink]:
+    """:class:`PageLink` of each ``<a href>`` element, its href joined to ``base_url``."""
+    return [PageLink(urljoin(base_url, a.get("href")), link_text(a), a) for a in elements]
 
 
 class BaseCountySpider(scrapy.Spider):
@@ -253,14 +301,15 @@ class BaseCountySpider(scrapy.Spider):
         return normalise(response.css("h2::text").get("")) or None
 
     def report_requests(
-        self, links: list[Selector], response: Response, *, in_column: bool
+        self, links: Iterable[PageLink], response: Response, *, in_column: bool
     ) -> Generator[scrapy.Request, None, int]:
         """Article requests for the links whose titles name a report; returns how many of the
         links had not been listed before on this site (0 on a page that only repeats items)."""
         entries = [
-            (urljoin(response.url, link.attrib["href"]), link_text(link), listed_date(link))
+            (link.url, link.text, listed_date(link.element))
             for link in links
-            if link.attrib.get("href")
+            # an empty href is the page itself; only a report's entry needs its date
+            if link.element.get("href") and is_report_title(link.text, in_report_column=in_column)
         ]
         # a helper that callbacks call with ``yield from``, never a callback itself
         return (yield from self.report_entries(entries, response, in_column=in_column))  # noqa: B901
@@ -332,10 +381,8 @@ class BaseCountySpider(scrapy.Spider):
             return
         column_dir = urlsplit(response.url).path.rsplit("/", 1)[0] + "/"
         keywords = self.settings.getlist("NIANBAO_NAV_KEYWORDS")
-        for link in response.css("a[href]"):
-            url = urljoin(response.url, link.attrib["href"])
+        for url, text, _ in page_links(response):
             path = urlsplit(url).path
-            text = link_text(link)
             if (
                 not same_site(url, site["url"])
                 or ARTICLE_URL.search(path)
@@ -501,11 +548,12 @@ class BaseCountySpider(scrapy.Spider):
         )
         page = self.document_item(response, "page")
         yield page
-        body = article_body(root)
         extensions = self.extensions
         links = (urljoin(response.url, href) for href in head.hrefs)
         files = [url for url in links if is_attachment(url, extensions)]
         # Images count only inside the article body (图片版 reports), never logos and icons.
+        # Finding the body walks every element in Python; a page without images skips it.
+        body = article_body(root) if head.has_images else []
         images = [
             urljoin(response.url, src)
             for element in body

@@ -15,7 +15,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.context import site_stat
-from crawler.spiders.base import BaseCountySpider, detach_selector
+from crawler.spiders.base import BaseCountySpider, detach_selector, page_links
 from crawler.spiders.gkmlpt import GkmlptMixin
 from crawler.spiders.hanweb import HanwebMixin
 from crawler.spiders.standard import StandardMixin
@@ -60,7 +60,7 @@ class CountySpider(GkmlptMixin, HanwebMixin, TrsMixin, StandardMixin, BaseCounty
         if in_column or family != "standard":
             self.note_family(response, family)
         reports, fresh = drain(
-            self.report_requests(response.css("a[href]"), response, in_column=in_column)
+            self.report_requests(page_links(response), response, in_column=in_column)
         )
         repeats = bool(reports) and fresh == 0 and response.meta.get("nianbao_kind") == "list"
         if repeats:

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import TextResponse
 
+from crawler.spiders.base import page_links
 from crawler.titles import normalise
 
 _SID = re.compile(r"""\bSID\s*[:=]\s*['"]?(\d+)""")
@@ -67,10 +68,10 @@ def gkmlpt_linked(response: TextResponse) -> dict[str, str]:
     {'2577': '通知公告'}
     """
     found: dict[str, str] = {}
-    for link in response.css("a[href]"):
-        match = _FRAGMENT.search(urljoin(response.url, link.attrib["href"]))
+    for url, _, element in page_links(response):
+        match = _FRAGMENT.search(url)
         if match:
-            found.setdefault(match.group(1), normalise(" ".join(link.css("::text").getall())))
+            found.setdefault(match.group(1), normalise(" ".join(element.itertext())))
     return found
 
 

@@ -19,6 +19,8 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
+from crawler.spiders.base import links_of
+
 _SCRIPT_FIELD = r"""['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s]*)"""
 FORM_FIELDS = (
     "col",
@@ -124,7 +126,9 @@ class HanwebMixin:
         """A dataproxy answer: report links, then (from the first batch) the other batches."""
         snippets, total = records(response.text)
         links = Selector(text="".join(snippets) or "<ul></ul>").css("a[href]")
-        yield from self.report_requests(links, response, in_column=True)
+        yield from self.report_requests(
+            links_of((link.root for link in links), response.url), response, in_column=True
+        )
         meta = response.meta
         if meta["nianbao_start"] == 1 and total:
             for start in range(1 + meta["nianbao_size"], total + 1, meta["nianbao_size"]):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import TextResponse
 
-from crawler.spiders.base import text_nodes
+from crawler.spiders.base import page_links, text_nodes
 
 NEXT_TEXTS = ("下一页", "下页", "后一页", ">", "尾页", "末页")
 # A numbered page link of the same list: ?page=N, pageNum=N, cur_page=N … or index_N.html.
@@ -48,9 +47,8 @@ class StandardMixin:
         ['http://x/col/index.html?uid=1&pageNum=2']
         """
         found = []
-        for link in response.css("a[href]"):
-            text = "".join(text_nodes(link.root)).strip()
-            url = urljoin(response.url, link.attrib["href"])
+        for url, _, element in page_links(response):
+            text = "".join(text_nodes(element)).strip()
             if text in NEXT_TEXTS or (text.isdigit() and PAGE_URL.search(url)):
                 found.append(url)
         return list(dict.fromkeys(found))

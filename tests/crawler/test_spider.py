@@ -380,6 +380,7 @@ def test_article_head_is_what_css_finds(html):
         page.css("h1::text").get(),
         page.css("title::text").get(),
         page.css("a::attr(href)").getall(),
+        bool(page.css("img")),
     )
 
 
@@ -409,3 +410,42 @@ def test_a_parsed_page_is_freed_without_the_garbage_collector(spider, path, url,
         assert alive() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # relative, absolute and empty hrefs; a title attribute wins over the text
+        '<a href="b.html">b</a><a href="/c/">c</a><a href="">self</a>'
+        '<a href="http://127.0.0.12/x" title=" 标题 ">text</a>',
+        # links without href are not links; nested markup and whitespace in the text
+        '<a name="top">no</a><ul><li><a href="d.pdf"><b>2023年</b>\n  年报</a></li></ul>',
+        "<p>no links</p>",
+    ],
+)
+def test_page_links_are_what_css_finds(html):
+    from crawler.spiders.base import link_text, page_links
+
+    page = HtmlResponse("http://127.0.0.11/a/index.html", body=html.encode(), encoding="utf-8")
+    expected = [
+        (page.urljoin(s.attrib["href"]), link_text(s.root), s.root) for s in page.css("a[href]")
+    ]
+    assert page_links(page) == expected
+    assert page_links(page) is page_links(page)  # read once per response
+
+
+def test_images_count_only_inside_the_article_body(spider):
+    url = "http://127.0.0.11:8000/art/2024/1/30/art_1229000117_40002.html"
+    title = "<title>青岚县2023年政府信息公开工作年度报告</title>"
+
+    def article(body: str) -> list:
+        html = f"<html><head>{title}</head><body>{body}</body></html>"
+        request = Request(url, meta={"nianbao_site": SITE, "nianbao_in_column": True})
+        page = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=request)
+        return [o.url for o in spider.parse_article(page) if isinstance(o, Request)]
+
+    assert article('<img src="/logo.png"><div id="zoom"><p>文字</p></div>') == []
+    assert article('<div id="zoom"><p>文字</p></div>') == []
+    assert article('<img src="/logo.png"><div id="zoom"><img src="/p/1.png"></div>') == [
+        "http://127.0.0.11:8000/p/1.png"
+    ]
