@@ -20,6 +20,7 @@ Tables (see ARCHITECTURE.md):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -233,19 +234,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             table.create_index(cols, if_not_exists=True)
 
 
+@functools.lru_cache(maxsize=8192)
+def canonical_url(url: str) -> str:
+    """w3lib's ``canonicalize_url``, remembered for the last 8,192 URLs.
+
+    A report's URL is canonicalised when it is listed, when its document is archived and when
+    its row is written, each time at the cost of a page's worth of parsing.
+
+    >>> canonical_url("http://a.example/x.pdf?b=2&a=1#top")
+    'http://a.example/x.pdf?a=1&b=2'
+    """
+    return canonicalize_url(url)
+
+
 def report_link_id(adcode: str, document_url: str) -> str:
     """The stable id of a report: adcode plus sha1 of the canonical document URL.
 
     >>> report_link_id("330100", "http://a.example/x.pdf?b=2&a=1#top")
     '330100-c0d7054f7166'
     """
-    canonical = canonicalize_url(document_url)
+    canonical = canonical_url(document_url)
     return f"{adcode}-{hashlib.sha1(canonical.encode('utf-8')).hexdigest()[:12]}"
 
 
 def document_id(url: str, sha256: str | None) -> str:
     """The id of one fetched version of a document (url + sha256)."""
-    return hashlib.sha1(f"{canonicalize_url(url)}\n{sha256 or ''}".encode()).hexdigest()
+    return hashlib.sha1(f"{canonical_url(url)}\n{sha256 or ''}".encode()).hexdigest()
 
 
 def upsert_document(db: sqlite_utils.Database, row: dict[str, Any]) -> str:

@@ -20,8 +20,8 @@ from parsel import Selector
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
-from w3lib.url import canonicalize_url
 
+from archive.crawldb import canonical_url
 from archive.store import sha256_hex
 from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
 from crawler.items import DocumentItem, ReportItem
@@ -338,7 +338,7 @@ class BaseCountySpider(scrapy.Spider):
             if not same_site(url, site["url"]):
                 # Another county's report linked from here is that county's, never this one's.
                 continue
-            key = canonicalize_url(url)
+            key = canonical_url(url)
             fresh += key not in seen
             seen.add(key)
             if not IMAGE_VERSION.search(title):
