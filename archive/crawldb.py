@@ -239,7 +239,7 @@ def canonical_url(url: str) -> str:
     """w3lib's ``canonicalize_url``, remembered for the last 8,192 URLs.
 
     A report's URL is canonicalised when it is listed, when its document is archived and when
-    its row is written, each time at the cost of a page's worth of parsing.
+    its row is written; w3lib splits, unquotes and requotes it every time.
 
     >>> canonical_url("http://a.example/x.pdf?b=2&a=1#top")
     'http://a.example/x.pdf?a=1&b=2'
