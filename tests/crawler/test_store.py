@@ -22,6 +22,16 @@ def test_put_and_path(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == [digest]  # no temp files left
 
 
+def test_add_says_whether_the_file_was_new(tmp_path):
+    store = FileStore(tmp_path / "files")
+    data = b"%PDF-1.7 report"
+    digest = hashlib.sha256(data).hexdigest()
+    assert store.add(data, digest) is True
+    assert store.add(data, digest) is False  # the archive pipeline counts it as a duplicate
+    assert store.path(digest).read_bytes() == data
+    assert [p.name for p in store.path(digest).parent.iterdir()] == [digest]
+
+
 def test_path_rejects_non_digests(tmp_path):
     with pytest.raises(ValueError):
         FileStore(tmp_path).path("../../etc/passwd")
