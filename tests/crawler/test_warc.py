@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import WarcWriter, repair_open_files
+from archive.warc import WarcWriter, record_id, repair_open_files, warc_date
 from tests.helpers import archive_get
 
 PROXY = (
@@ -168,3 +170,25 @@ def test_compressed_payloads_are_stored_and_text_is_deflated(tmp_path):
     assert [r[3] for r in records] == [pdf, html]  # digests checked by warcio as it reads
     assert sizes["application/pdf"] > len(pdf)  # a stored member: the bytes plus headers
     assert sizes["text/html; charset=utf-8"] < len(html) // 10
+
+
+def test_warc_dates_are_utc_with_microseconds():
+    beijing = timezone(timedelta(hours=8))
+    for moment in (
+        datetime(2026, 1, 30, 8, 0, 0, 0, tzinfo=UTC),
+        datetime(2026, 1, 30, 16, 5, 9, 7, tzinfo=beijing),
+        datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
+    ):
+        assert warc_date(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert warc_date(datetime(2026, 1, 30, 16, tzinfo=beijing)) == "2026-01-30T08:00:00.000000Z"
+    assert len(warc_date()) == len("2026-01-30T08:00:00.000000Z")
+
+
+def test_record_ids_are_random_uuid_urns():
+    ids = [record_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for value in ids[:200]:
+        assert value.startswith("<urn:uuid:") and value.endswith(">")
+        parsed = uuid.UUID(value[len("<urn:uuid:") : -1])
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed) == value[len("<urn:uuid:") : -1]
