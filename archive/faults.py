@@ -13,6 +13,8 @@ point                     where
 ``crawl.document_row``    the file is in the store, its ``documents`` row not yet written
 ``crawl.report_txn``      inside the transaction writing a ``report_links`` row and its event
 ``crawl.finishing``       Scrapy has finished, the run's summary not yet written
+``crawl.parse_worker``    the parse worker is about to read an article page (the worker
+                          dies; the crawl reads its pages itself and goes on)
 ``extract.worker``        a parser worker is about to parse a document (with ``--workers 2``
                           the worker dies and the batch goes on)
 ``extract.parsed``        a document is parsed, nothing of it saved yet
@@ -42,6 +44,7 @@ POINTS: tuple[str, ...] = (
     "crawl.document_row",
     "crawl.report_txn",
     "crawl.finishing",
+    "crawl.parse_worker",
     "extract.worker",
     "extract.parsed",
     "extract.save_txn",

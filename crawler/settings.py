@@ -34,6 +34,9 @@ Components (each has an ``_ENABLED`` flag; disabled components raise ``NotConfig
   (``If-None-Match``/``If-Modified-Since``) and a 304 reuses the stored bytes.
 - ``NIANBAO_COMMIT_INTERVAL`` (1.0): seconds of crawl-database writes grouped into one
   transaction (0 = a commit per write); a crash loses at most that much of rows, never bytes.
+- ``NIANBAO_PARSE_WORKER`` (True): read report article pages in a helper process while the crawl
+  goes on (``crawler.parsing``), up to ``NIANBAO_PARSE_WORKER_BYTES`` (1 MiB) of pages at once;
+  the rest, and all of them if the helper dies, are read in the crawl's own process.
 - ``NIANBAO_GC_THRESHOLDS`` (``[10000, 10, 10]``): Python's garbage-collector thresholds while
   the spider runs (``crawler.gcthresholds``; empty = Python's defaults).
 - ``NIANBAO_ARCHIVE_ENABLED`` (True): the item pipeline that writes originals to
@@ -138,6 +141,7 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.progress.Progress": 500,
     "crawler.gcthresholds.GcThresholds": 0,
+    "crawler.parsing.ParseWorker": 0,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 300,
@@ -147,6 +151,9 @@ NIANBAO_DATA = "data"
 NIANBAO_SITES: list[dict[str, str]] = []
 NIANBAO_RUN_ID = ""
 NIANBAO_RESUMED = False
+
+NIANBAO_PARSE_WORKER = True
+NIANBAO_PARSE_WORKER_BYTES = 1_048_576
 
 NIANBAO_WARC_ENABLED = True
 NIANBAO_WARC_DIR = ""

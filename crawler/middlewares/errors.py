@@ -9,6 +9,8 @@ with its reason; the crawl goes on. Stats: ``nianbao/site/<adcode>/pages`` (resp
 
 from __future__ import annotations
 
+import codecs
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -16,6 +18,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 
 from crawler.context import adcode_of, record_error, site_stat
+
+_WIDE = ("utf-16", "utf-32")
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 #: exceptions Scrapy raises without a message, and what they mean
 CANCELLED = {
@@ -105,6 +110,23 @@ class MetaRefreshLimitMiddleware(_RecordsRedirectLimit, MetaRefreshMiddleware):
     def process_response(self, request: Request, response: Response, spider=None):
         # Scrapy strips scripts, comments and entities from every page's first 4096 characters
         # before it looks for the tag; a page whose head never says "refresh" cannot have one.
-        if isinstance(response, HtmlResponse) and "refresh" not in response.text[:4096].lower():
+        if isinstance(response, HtmlResponse) and not may_refresh(response):
             return response
         return super().process_response(request, response)
+
+
+def may_refresh(response: HtmlResponse) -> bool:
+    """False when the first 4096 characters of the page, where Scrapy looks for a meta refresh,
+    do not say "refresh"; found without decoding the whole page, which nothing else in the crawl's
+    process may need (article pages are read in the parse worker).
+
+    >>> may_refresh(HtmlResponse("http://a.example/", body=b'<meta http-equiv="Refresh">'))
+    True
+    >>> may_refresh(HtmlResponse("http://a.example/", body="<p>年报</p>".encode("utf-16")))
+    False
+    """
+    if response.encoding.startswith(_WIDE) or response.body.startswith(_WIDE_BOMS):
+        return "refresh" in response.text[:4096].lower()
+    # in an ASCII-compatible encoding 4096 characters take at most 4 bytes each, and "refresh"
+    # is the same bytes in all of them
+    return b"refresh" in response.body[: 4 * 4096].lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from weakref import WeakKeyDictionary
@@ -25,6 +25,7 @@ from archive.crawldb import canonical_url
 from archive.store import sha256_hex
 from crawler.attachments import disposition_filename, is_attachment, preferred, url_filename
 from crawler.items import DocumentItem, ReportItem
+from crawler.parsing import parse_worker
 from crawler.titles import (
     is_report_title,
     normalise,
@@ -191,6 +192,46 @@ def article_head(root: etree._Element) -> ArticleHead:
     )
 
 
+class ArticleView(NamedTuple):
+    """What the spider reads off an article page: its :class:`ArticleHead`, and the ``src`` of
+    every image inside its article body (none read when the page has no image at all)."""
+
+    head: ArticleHead
+    images: list[str]
+
+
+def article_view(root: etree._Element) -> ArticleView:
+    """The :class:`ArticleView` of a parsed article page.
+
+    >>> article_view(etree.HTML('<img src="logo.png"><div class="content"><img src="p1.jpg">'
+    ...     '</div>')).images
+    ['p1.jpg']
+    """
+    head = article_head(root)
+    # Images count only inside the article body (图片版 reports), never logos and icons.
+    # Finding the body walks every element in Python; a page without images skips it.
+    body = article_body(root) if head.has_images else []
+    images = [
+        src
+        for element in body
+        for img in element.iter("img")
+        if (src := img.get("src")) is not None
+    ]
+    return ArticleView(head, images)
+
+
+def article_view_of(url: str, body: bytes, encoding: str) -> ArticleView:
+    """The :class:`ArticleView` of the HTML page ``body`` fetched from ``url``, decoded with
+    ``encoding`` (the response's): parsed as Scrapy parses an ``HtmlResponse``, so it is the
+    same whether it runs here or in the parse worker (:mod:`crawler.parsing`).
+
+    >>> article_view_of("http://a.example/x.html", "<title>年报</title>".encode("gbk"), "gbk").head.title
+    '年报'
+    """
+    response = HtmlResponse(url, body=body, encoding=encoding)
+    return article_view(detach_selector(response).root)
+
+
 def detach_selector(response: TextResponse) -> Selector:
     """``response.selector``, no longer pointing back at ``response``.
 
@@ -355,7 +396,7 @@ class BaseCountySpider(scrapy.Spider):
             yield self.site_request(
                 url,
                 site,
-                self.parse_article,
+                self.read_article,
                 kind="page",
                 nianbao_listed=listed,
                 nianbao_column=column,
@@ -529,13 +570,28 @@ class BaseCountySpider(scrapy.Spider):
             sha256=sha256_hex(response.body),
         )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: confirm it is a report, archive it, fetch its document."""
+    async def read_article(self, response: Response) -> AsyncIterator[Any]:
+        """An article page's callback: :meth:`parse_article`, with the page read in the parse
+        worker when the crawl has one (:mod:`crawler.parsing`), so that the crawl goes on with
+        other responses meanwhile."""
+        view = None
+        worker = parse_worker(self.crawler)
+        if worker is not None and isinstance(response, HtmlResponse):
+            view = await worker.read(response)
+        for output in self.parse_article(response, view):
+            yield output
+
+    def parse_article(self, response: Response, view: ArticleView | None = None) -> Iterator[Any]:
+        """An article page: confirm it is a report, archive it, fetch its document.
+
+        :param view: the page's :class:`ArticleView` when it was read already; else read here.
+        """
         if not isinstance(response, TextResponse):
             yield from self.parse_document(response)
             return
-        root = detach_selector(response).root
-        head = article_head(root)
+        if view is None:
+            view = article_view(detach_selector(response).root)
+        head = view.head
         site = response.meta["nianbao_site"]
         listed = response.meta.get("nianbao_listed") or {}
         title = normalise(head.article_title or head.h1 or listed.get("title") or head.title or "")
@@ -551,15 +607,7 @@ class BaseCountySpider(scrapy.Spider):
         extensions = self.extensions
         links = (urljoin(response.url, href) for href in head.hrefs)
         files = [url for url in links if is_attachment(url, extensions)]
-        # Images count only inside the article body (图片版 reports), never logos and icons.
-        # Finding the body walks every element in Python; a page without images skips it.
-        body = article_body(root) if head.has_images else []
-        images = [
-            urljoin(response.url, src)
-            for element in body
-            for img in element.iter("img")
-            if (src := img.get("src")) is not None
-        ]
+        images = (urljoin(response.url, src) for src in view.images)
         images = [i for i in dict.fromkeys(images) if same_site(i, site["url"])]
         files = [f for f in dict.fromkeys(files + images) if same_site(f, site["url"])]
         document = preferred(files)

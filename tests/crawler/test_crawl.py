@@ -270,3 +270,35 @@ def test_second_concurrent_run_exits_zero_and_a_stopped_run_resumes(tmp_path):
     expected = {(r["adcode"], r["publisher"], r["year"], r["document"]) for r in truth["reports"]}
     assert report_keys(data) == expected
     assert not (data / "state" / "job").exists()
+
+
+def crawl_stats(data: Path) -> dict[str, int]:
+    """The integer stats of the newest crawl log of ``data``."""
+    log = max((data / "logs").glob("crawl-*.log"))
+    return {k: int(v) for k, v in re.findall(r"'([\w/]+)': (\d+)\b", log.read_text("utf-8"))}
+
+
+def test_article_pages_are_read_in_the_parse_worker(crawled):
+    stats = crawl_stats(crawled["data"])
+    truth_pages = {r["page"] for r in crawled["truth"]["reports"]}
+    html_pages = {p for p in truth_pages if not p.endswith((".pdf", ".doc", ".docx", ".wps"))}
+    # every article page of the second run came back from the worker (or was read here when the
+    # worker held its fill); none was lost
+    assert stats["parse/worker"] > 0
+    assert stats["parse/worker"] + stats.get("parse/local", 0) >= len(html_pages) > 0
+    assert "parse/worker_lost" not in stats
+
+
+def test_a_parse_worker_that_dies_mid_crawl_loses_nothing(tmp_path, crawled):
+    data = tmp_path / "data"
+    env = {**os.environ, "NIANBAO_CRASH_AT": "crawl.parse_worker:5"}
+    with serve_sample_web(tmp_path / "web") as web:
+        sources = web.write_sources(tmp_path / "sources.csv")
+        done = run_crawl(sources, data, *FAST, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "78 reports (78 new, 0 changed, 0 removed), 0 errors" in done.stdout.splitlines()[0]
+    assert report_keys(data) == report_keys(crawled["data"])
+    stats = crawl_stats(data)
+    assert (stats["parse/worker"], stats["parse/worker_lost"]) == (4, 1)
+    log = max((data / "logs").glob("crawl-*.log")).read_text("utf-8")
+    assert "the parse worker has gone" in log and "read in the crawl's process" in log

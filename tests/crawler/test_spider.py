@@ -105,7 +105,7 @@ def test_standard_sub_columns_and_next_page(spider):
     )
     out = list(spider.parse(sub))
     assert "http://127.0.0.13:8000/zfxxgk/zfxxgknb/xjyj/index_2.html" in [r.url for r in out]
-    reports = [r for r in out if r.callback == spider.parse_article]
+    reports = [r for r in out if r.callback == spider.read_article]
     assert len(reports) == 3
     assert all(r.meta["nianbao_column"] == "松岭县教育局" for r in reports)
 
