@@ -14,7 +14,7 @@ before, when:
   holds (sending more could block the reactor on a full pipe);
 - the worker has died: its pages in hand are read here and no more are sent;
 - the response is not an ``HtmlResponse``;
-- the setting is off.
+- the setting is off, or the process may use only one CPU.
 
 No thread is involved: replies are read by the event loop when the pipe is readable, in order.
 
@@ -29,6 +29,7 @@ import collections
 import fcntl
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 from multiprocessing.connection import Connection
@@ -48,6 +49,14 @@ _F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 
 class WorkerLost(Exception):
     """The parse worker died, or was stopped, with the page in hand."""
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def pipe_capacity(conn: Connection, wanted: int) -> int:
@@ -114,6 +123,9 @@ class ParseWorker:
         settings = crawler.settings
         if not settings.getbool("NIANBAO_PARSE_WORKER"):
             raise NotConfigured
+        if usable_cpus() < 2:
+            # with one CPU the two processes would only take turns, and pay for the pipe
+            raise NotConfigured("one CPU: article pages are read in the crawl's process")
         worker = cls(crawler, settings.getint("NIANBAO_PARSE_WORKER_BYTES", 1 << 20))
         setattr(crawler, _ATTR, worker)
         crawler.signals.connect(worker.start, signal=signals.spider_opened)

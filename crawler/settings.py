@@ -36,7 +36,8 @@ Components (each has an ``_ENABLED`` flag; disabled components raise ``NotConfig
   transaction (0 = a commit per write); a crash loses at most that much of rows, never bytes.
 - ``NIANBAO_PARSE_WORKER`` (True): read report article pages in a helper process while the crawl
   goes on (``crawler.parsing``), up to ``NIANBAO_PARSE_WORKER_BYTES`` (1 MiB) of pages at once;
-  the rest, and all of them if the helper dies, are read in the crawl's own process.
+  the rest, and all of them if the helper dies, are read in the crawl's own process. Off where
+  the process may use only one CPU.
 - ``NIANBAO_GC_THRESHOLDS`` (``[10000, 10, 10]``): Python's garbage-collector thresholds while
   the spider runs (``crawler.gcthresholds``; empty = Python's defaults).
 - ``NIANBAO_ARCHIVE_ENABLED`` (True): the item pipeline that writes originals to

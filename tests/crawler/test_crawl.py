@@ -16,6 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.store import FileStore
+from crawler.parsing import usable_cpus
 from sampleweb import serve_sample_web
 from tests.helpers import PYTHON, REPO
 
@@ -278,6 +279,10 @@ def crawl_stats(data: Path) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"'([\w/]+)': (\d+)\b", log.read_text("utf-8"))}
 
 
+needs_two_cpus = pytest.mark.skipif(usable_cpus() < 2, reason="the parse worker needs two CPUs")
+
+
+@needs_two_cpus
 def test_article_pages_are_read_in_the_parse_worker(crawled):
     stats = crawl_stats(crawled["data"])
     truth_pages = {r["page"] for r in crawled["truth"]["reports"]}
@@ -289,6 +294,7 @@ def test_article_pages_are_read_in_the_parse_worker(crawled):
     assert "parse/worker_lost" not in stats
 
 
+@needs_two_cpus
 def test_a_parse_worker_that_dies_mid_crawl_loses_nothing(tmp_path, crawled):
     data = tmp_path / "data"
     env = {**os.environ, "NIANBAO_CRASH_AT": "crawl.parse_worker:5"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -10,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 import crawler.settings as project_settings
 import sampleweb
-from crawler.parsing import ParseWorker, parse_worker
+from crawler.parsing import ParseWorker, parse_worker, usable_cpus
 from crawler.spiders.base import (
     ArticleHead,
     ArticleView,
@@ -19,6 +20,8 @@ from crawler.spiders.base import (
     detach_selector,
 )
 from crawler.spiders.county import CountySpider
+
+pytestmark = pytest.mark.skipif(usable_cpus() < 2, reason="the parse worker needs two CPUs")
 
 IMAGE_PAGE = """<html><head><meta charset="gbk"><title>2023年报（图片版）</title></head>
 <body><img src="/logo.png"><div class="content"><h1>青岚县2023年政府信息公开工作年度报告</h1>
@@ -192,3 +195,27 @@ def test_no_worker_process_outlives_its_crawl(pages):
 
     process = run(start_and_close())
     assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_crawl_pinned_to_one_cpu_has_no_worker():
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "from scrapy.exceptions import NotConfigured\n"
+        "from tests.crawler.test_parsing import new_crawler\n"
+        "from crawler.parsing import ParseWorker\n"
+        "try:\n"
+        "    ParseWorker.from_crawler(new_crawler())\n"
+        "except NotConfigured as exc:\n"
+        "    print('not configured:', exc)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == (
+        "not configured: one CPU: article pages are read in the crawl's process"
+    ), done.stderr
