@@ -43,8 +43,8 @@ Header = tuple[str | bytes, str | bytes]
 
 OPEN_SUFFIX = ".open"
 #: zlib's default; warcio's level 9 costs more CPU for files well under 1 % smaller. Records
-#: are deflated by zlib-ng: the same gzip, readable by every zlib, in about half of zlib's CPU
-#: at this level, and a quarter of its set-up cost per record (two small records per exchange)
+#: are deflated by zlib-ng: gzip that every zlib reads, for less CPU than zlib's, above all in
+#: setting up each record (half of them are small request records)
 GZIP_LEVEL = 6
 #: payloads already compressed (PDF streams, images, zip-based office files): deflating them
 #: again takes ten times the CPU of storing them for about 6 % smaller records, so their
