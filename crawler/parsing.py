@@ -33,12 +33,15 @@ import os
 import pickle
 import signal
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
+
+if TYPE_CHECKING:
+    from crawler.spiders.base import ArticleView
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +98,10 @@ def serve(pages: Connection, replies: Connection) -> None:
             reply: tuple[bool, Any] = (True, article_view_of(url, body, encoding))
         except Exception as exc:  # noqa: BLE001 -- sent back; the crawl reads the page itself
             reply = (False, f"{type(exc).__name__}: {exc}")
-        replies.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            replies.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the crawl closed its end while this page was being read
+            return
 
 
 class ParseWorker:
@@ -155,16 +161,19 @@ class ParseWorker:
         self.loop = asyncio.get_running_loop()
         self.loop.add_reader(replies_in.fileno(), self._on_readable)
 
-    async def read(self, response: HtmlResponse) -> Any:
+    async def read(self, response: HtmlResponse) -> ArticleView | None:
         """The page's :class:`~crawler.spiders.base.ArticleView` from the worker, or None when
         the page is to be read here (worker busy or gone; see the module's notes)."""
-        size = len(response.body)
-        if self.conn is None or self.bytes_out + size > self.max_bytes:
+        if self.conn is None or self.bytes_out + len(response.body) > self.max_bytes:
             self.stats.inc_value("parse/local")
             return None
         message = pickle.dumps(
             (response.url, response.body, response.encoding), protocol=pickle.HIGHEST_PROTOCOL
         )
+        size = len(message) + 4  # what it takes in the pipe, with its length prefix
+        if self.bytes_out + size > self.max_bytes:
+            self.stats.inc_value("parse/local")
+            return None
         future = self.loop.create_future()
         try:
             self.conn.send_bytes(message)
