@@ -164,14 +164,11 @@ class ParseWorker:
     async def read(self, response: HtmlResponse) -> ArticleView | None:
         """The page's :class:`~crawler.spiders.base.ArticleView` from the worker, or None when
         the page is to be read here (worker busy or gone; see the module's notes)."""
-        if self.conn is None or self.bytes_out + len(response.body) > self.max_bytes:
-            self.stats.inc_value("parse/local")
-            return None
         message = pickle.dumps(
             (response.url, response.body, response.encoding), protocol=pickle.HIGHEST_PROTOCOL
         )
         size = len(message) + 4  # what it takes in the pipe, with its length prefix
-        if self.bytes_out + size > self.max_bytes:
+        if self.conn is None or self.bytes_out + size > self.max_bytes:
             self.stats.inc_value("parse/local")
             return None
         future = self.loop.create_future()

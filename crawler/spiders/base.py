@@ -301,14 +301,14 @@ def page_links(response: TextResponse) -> list[PageLink]:
     """
     links = _PAGE_LINKS.get(response)
     if links is None:
-        links = links_of(_A_HREF(response.selector.root), response.url)
+        links = links_in(response.selector.root, response.url)
         _PAGE_LINKS[response] = links
     return links
 
 
-def links_of(elements: Iterable[etree._Element], base_url: str) -> list[PageLink]:
-    """:class:`PageLink` of each ``<a href>`` element, its href joined to ``base_url``."""
-    return [PageLink(urljoin(base_url, a.get("href")), link_text(a), a) for a in elements]
+def links_in(root: etree._Element, base_url: str) -> list[PageLink]:
+    """:class:`PageLink` of each ``<a href>`` under ``root``, its href joined to ``base_url``."""
+    return [PageLink(urljoin(base_url, a.get("href")), link_text(a), a) for a in _A_HREF(root)]
 
 
 class BaseCountySpider(scrapy.Spider):

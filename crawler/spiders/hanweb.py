@@ -19,7 +19,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from crawler.spiders.base import links_of
+from crawler.spiders.base import links_in
 
 _SCRIPT_FIELD = r"""['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s]*)"""
 FORM_FIELDS = (
@@ -125,9 +125,9 @@ class HanwebMixin:
     def parse_hanweb_records(self, response: TextResponse) -> Iterator[scrapy.Request]:
         """A dataproxy answer: report links, then (from the first batch) the other batches."""
         snippets, total = records(response.text)
-        links = Selector(text="".join(snippets) or "<ul></ul>").css("a[href]")
+        records_root = Selector(text="".join(snippets) or "<ul></ul>").root
         yield from self.report_requests(
-            links_of((link.root for link in links), response.url), response, in_column=True
+            links_in(records_root, response.url), response, in_column=True
         )
         meta = response.meta
         if meta["nianbao_start"] == 1 and total:
